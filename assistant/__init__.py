@@ -1,0 +1,1 @@
+"""Retrieval, answering, citations, LLM backends, the Gradio app and the CLI."""

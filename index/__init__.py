@@ -1,0 +1,1 @@
+"""Ingestion and indexing: load, clean, metadata, chunk, embed, store."""
