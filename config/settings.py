@@ -84,6 +84,7 @@ class LLMSettings(_Section):
     api_key_env: str
     timeout_s: float = Field(gt=0)
     temperature: float = Field(ge=0)
+    max_retries: int = Field(default=1, ge=0)  # retries before falling back to extractive
 
     def api_key(self) -> str | None:
         """The key, read from the environment at the moment of use (never stored)."""

@@ -14,14 +14,15 @@ from functools import lru_cache
 
 from index.types import Script
 
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\ufeff"), " ")
+_ODD_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\ufeff"
+_SPACES = dict.fromkeys(map(ord, _ODD_SPACES), " ")
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 # Scraped pages sometimes carry look-alike characters inside Chinese numerals (二Ο三五年).
 _ZERO_LIKE = re.compile(r"(?<=[〇一二三四五六七八九十])[ΟOО○０](?=[〇一二三四五六七八九十年])")
 
 
 @lru_cache(maxsize=2)
-def _converter(config: str):  # noqa: ANN202 - opencc has no type stubs
+def _converter(config: str):
     import opencc
 
     return opencc.OpenCC(config)

@@ -1,0 +1,1 @@
+"""Evaluation: datasets, metrics, the peer baseline, reports and benchmarks."""
