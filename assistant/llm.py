@@ -1,0 +1,260 @@
+"""The LLM answerer: any OpenAI-compatible chat endpoint through LangChain, streamed and checked.
+
+The model sees the hits as numbered passages [1]..[n] and must cite them sentence by sentence.
+Its answer is then checked (`assistant.check`): markers to passages not given are removed, and
+sentences whose numbers or wording the cited passages do not support are flagged. Each marker
+becomes a `Citation` quoting the passage sentence(s) that best support that answer sentence.
+When the endpoint fails or times out, the injected extractive answerer answers instead, with a
+visible notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from assistant.check import REFUSAL_PHRASE, check_answer
+from assistant.cite import (
+    best_span,
+    citation_from_hit,
+    renumber_markers,
+    strip_markers,
+    to_answer_script,
+)
+from assistant.types import Answer, Citation, Hit
+from config.errors import BackendError
+from config.settings import LLMSettings
+from index.normalize import detect_script, normalize, to_script
+from index.types import Script
+from prompts import PromptSet, load_prompt_set
+
+History = Sequence[tuple[str, str]]  # earlier turns: (question, answer text)
+SCRIPT_NAMES: dict[Script, str] = {"simplified": "简体中文", "traditional": "繁體中文"}
+_HISTORY_TURNS = 3
+_HISTORY_ANSWER_CHARS = 200
+_CLOSEST = 3
+_DUMMY_KEY = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
+
+
+class AnswerFn(Protocol):
+    def __call__(
+        self, question: str, hits: Sequence[Hit], *, persona: str, history: History = ()
+    ) -> Answer: ...
+
+
+class LLMAnswerer:
+    """Answers from hits with a chat model; falls back to `extractive_fallback` on failure."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        llm_settings: LLMSettings,
+        prompts: PromptSet | None = None,
+        extractive_fallback: AnswerFn | None = None,
+    ) -> None:
+        self.settings = llm_settings
+        self.prompts = prompts if prompts is not None else load_prompt_set()
+        self.fallback = extractive_fallback
+
+    def answer(
+        self, question: str, hits: Sequence[Hit], *, persona: str, history: History = ()
+    ) -> Answer:
+        """The final answer (the streamed text deltas are discarded)."""
+        for item in self.stream(question, hits, persona=persona, history=history):
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("stream() ended without an Answer")  # pragma: no cover
+
+    def stream(
+        self, question: str, hits: Sequence[Hit], *, persona: str, history: History = ()
+    ) -> Iterator[str | Answer]:
+        """Text deltas as the model writes them, then the checked final `Answer`.
+
+        The final Answer is authoritative: its text has renumbered markers and the question's
+        script, and after a fallback it replaces whatever was streamed before.
+        """
+        template = self.prompts.answer_for(persona)  # unknown persona fails before any request
+        script = detect_script(question)
+        if not hits:
+            text = to_script(f"{REFUSAL_PHRASE}与该问题相关的内容。", script)
+            yield Answer(question, text, (), refused=True, script=script, backend=self.name)
+            return
+        prompt = template.render(
+            question=question,
+            passages=format_passages(hits),
+            script=SCRIPT_NAMES[script],
+            history=format_history(history),
+        )
+        parts: list[str] = []
+        try:
+            for chunk in self._chat(streaming=True).stream(_messages(prompt.system, prompt.user)):
+                delta = chunk.text
+                if delta:
+                    parts.append(delta)
+                    yield to_script(delta, script)
+        except _endpoint_errors() as exc:
+            yield self._fall_back(question, hits, persona, history, _describe(exc), script)
+            return
+        raw = "".join(parts).strip()
+        if not raw:
+            yield self._fall_back(question, hits, persona, history, "未返回内容", script)
+            return
+        yield finish_answer(question, raw, hits, script)
+
+    def rewrite_question(self, question: str, history: History) -> str:
+        """A follow-up ("那康巴什呢？") rewritten to stand alone; unchanged without history.
+
+        On an endpoint failure the question is returned as it is: answering then proceeds
+        (and reports its own fallback) rather than failing the whole turn.
+        """
+        if not history:
+            return question
+        prompt = self.prompts.rewrite.render(history=format_history(history), question=question)
+        try:
+            reply = self._chat(streaming=False).invoke(_messages(prompt.system, prompt.user))
+        except _endpoint_errors():
+            return question
+        return _clean_rewrite(reply.text) or question
+
+    def _fall_back(
+        self, question: str, hits: Sequence[Hit], persona: str, history: History,
+        reason: str, script: Script,
+    ) -> Answer:
+        if self.fallback is None:
+            raise BackendError(
+                f"LLM endpoint {self.settings.base_url} failed ({reason}); start the server or "
+                "fix llm.base_url/llm.model, or set answer.backend = \"extractive\""
+            )
+        notice = to_script(f"大模型服务不可用（{reason}），以下为抽取式答案。", script)
+        answer = self.fallback(question, hits, persona=persona, history=history)
+        return _with_notices(answer, (notice,))
+
+    def _chat(self, *, streaming: bool) -> Any:
+        """A chat model for one request; the key is read from the environment now."""
+        from langchain_openai import ChatOpenAI  # heavy import, deferred to first use
+        from pydantic import SecretStr
+
+        s = self.settings
+        return ChatOpenAI(
+            model=s.model,
+            base_url=s.base_url,
+            api_key=SecretStr(s.api_key() or _DUMMY_KEY),
+            timeout=s.timeout_s,
+            max_retries=s.max_retries,
+            temperature=s.temperature,
+            streaming=streaming,
+        )
+
+
+def finish_answer(question: str, raw: str, hits: Sequence[Hit], script: Script) -> Answer:
+    """Check a generated answer, map its markers to citations, and put it in `script`."""
+    given = [citation_from_hit(i, h, 0, len(h.chunk.text)) for i, h in enumerate(hits, 1)]
+    result = check_answer(raw, given)
+    sources = [h.chunk.text for h in hits]
+    numbering: dict[tuple[int, int, int], int] = {}
+    citations: list[Citation] = []
+    pieces: list[str] = []
+    flagged: list[str] = []
+    pos = 0
+    for sentence in result.sentences:
+        pieces.append(to_answer_script(result.valid_text[pos : sentence.start], script))
+        mapping: dict[int, int] = {}
+        claim = strip_markers(sentence.text)
+        for n in sentence.markers:
+            hit = hits[n - 1]
+            span = best_span(hit.chunk.text, claim)
+            key = (n, *span)
+            if key not in numbering:
+                numbering[key] = len(numbering) + 1
+                citations.append(citation_from_hit(numbering[key], hit, *span))
+            mapping[n] = numbering[key]
+        final = to_answer_script(renumber_markers(sentence.text, mapping), script, sources)
+        pieces.append(final)
+        if sentence.reason:
+            flagged.append(final)
+        pos = sentence.end
+    pieces.append(to_answer_script(result.valid_text[pos:], script))
+    refused = not citations and REFUSAL_PHRASE in normalize(result.valid_text)
+    notices: list[str] = []
+    if result.invalid_markers:
+        marks = "".join(f"[{n}]" for n in result.invalid_markers)
+        notices.append(f"答案引用了未提供的段落{marks}，已删除这些标注。")
+    if flagged:
+        notices.append(f"有{len(flagged)}句内容未能在所引段落中核实，已标出，请对照原文。")
+    return Answer(
+        question=question,
+        text="".join(pieces).strip(),
+        citations=tuple(citations),
+        refused=refused,
+        script=script,
+        backend="llm",
+        notices=tuple(to_script(n, script) for n in notices),
+        flagged=tuple(flagged),
+        closest=tuple(hits[:_CLOSEST]) if refused else (),
+    )
+
+
+def format_passages(hits: Sequence[Hit]) -> str:
+    """The hits as numbered passages with title, 文号, date and heading path."""
+    blocks = []
+    for i, hit in enumerate(hits, 1):
+        doc, chunk = hit.document, hit.chunk
+        heading = " > ".join(h.strip() for h in chunk.heading_path) or "（无）"
+        blocks.append(
+            f"[{i}] 标题：{doc.title}\n文号：{doc.doc_number or '（无）'}\n"
+            f"日期：{doc.date or '（无）'}\n位置：{heading}\n正文：{chunk.text.strip()}"
+        )
+    return "\n\n".join(blocks)
+
+
+def format_history(history: History) -> str:
+    """The last few turns as 问/答 lines, answers shortened and without markers."""
+    if not history:
+        return "（无）"
+    lines = []
+    for question, answer in list(history)[-_HISTORY_TURNS:]:
+        short = strip_markers(answer).strip()[:_HISTORY_ANSWER_CHARS]
+        lines.append(f"问：{question.strip()}\n答：{short}")
+    return "\n".join(lines)
+
+
+def _messages(system: str, user: str) -> list[Any]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    return [SystemMessage(content=system), HumanMessage(content=user)]
+
+
+def _clean_rewrite(text: str) -> str:
+    line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
+    for prefix in ("改写后的问题：", "改写后的问题:", "问题：", "问题:"):
+        line = line.removeprefix(prefix)
+    return line.strip().strip("“”\"「」'")
+
+
+def _endpoint_errors() -> tuple[type[BaseException], ...]:
+    import httpx
+    import openai
+    from langchain_core.exceptions import ModelError
+
+    return (openai.OpenAIError, httpx.HTTPError, ModelError)
+
+
+def _describe(exc: BaseException) -> str:
+    """A short Chinese reason for the notice: 超时 / 无法连接 / HTTP 500 / 出错."""
+    import httpx
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
+        return "超时"
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
+        return "无法连接"
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}"
+    return "出错"
+
+
+def _with_notices(answer: Answer, notices: tuple[str, ...]) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, notices=notices + answer.notices)

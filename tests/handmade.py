@@ -1,0 +1,99 @@
+"""Hand-made Documents, Chunks and Hits for answerer tests (no index, no model).
+
+Every chunk is cut from its document's text, so `document.text[chunk.start:chunk.end] ==
+chunk.text` holds, as it does for chunks made by ingestion.
+"""
+
+from __future__ import annotations
+
+from assistant.types import Citation, Hit
+from index.normalize import normalize
+from index.types import Chunk, Document, make_chunk_id, make_doc_id
+
+REPLY_TEXT = (
+    "内蒙古自治区科学技术厅关于政协第0581号提案的答复\n\n"
+    "张郡委员：\n\n"
+    "　　一是进一步加大政策供给力度。对首次认定的高新技术企业，一次性奖励30万元研发经费。"
+    "整体迁入我区的高新技术企业同样给予奖励。\n\n"
+    "　　二是加强关键技术研发。2021—2023年，支持关键技术攻关项目31项，支持资金3069万元。\n\n"
+    "2023年8月3日"
+)
+PLAN_TEXT = (
+    "康巴什區科技創新“十四五”規劃\n\n"
+    "——研發投入穩步提升。到2025年，全社會研發投入佔地區生產總值比重達到2.2%以上。\n\n"
+    "“十三五”期間，累計爭取上級財政科技資金2771. 4萬元。"
+)
+
+REPLY_PARAGRAPHS = (
+    "一是进一步加大政策供给力度。对首次认定的高新技术企业，一次性奖励30万元研发经费。"
+    "整体迁入我区的高新技术企业同样给予奖励。",
+    "二是加强关键技术研发。2021—2023年，支持关键技术攻关项目31项，支持资金3069万元。",
+)
+PLAN_PARAGRAPHS = (
+    "——研發投入穩步提升。到2025年，全社會研發投入佔地區生產總值比重達到2.2%以上。",
+    "“十三五”期間，累計爭取上級財政科技資金2771. 4萬元。",
+)
+
+
+def reply_document() -> Document:
+    return Document(
+        doc_id=make_doc_id("000_reply.txt"),
+        source="000_reply.txt",
+        text=REPLY_TEXT,
+        title="内蒙古自治区科学技术厅关于政协第0581号提案的答复",
+        script="simplified",
+        issuer="内蒙古自治区科学技术厅",
+        written_date="2023-08-03",
+        doc_type="提案答复",
+    )
+
+
+def plan_document() -> Document:
+    return Document(
+        doc_id=make_doc_id("004_plan.txt"),
+        source="004_plan.txt",
+        text=PLAN_TEXT,
+        title="康巴什區科技創新“十四五”規劃",
+        script="traditional",
+        issuer="鄂爾多斯市康巴什區人民政府",
+        doc_number="鄂康政發〔2023〕8號",
+        written_date="2023-02-24",
+        doc_type="規劃",
+    )
+
+
+def chunk_of(doc: Document, paragraph: str, heading_path: tuple[str, ...] = ()) -> Chunk:
+    """The chunk holding `paragraph`, with its exact span in `doc.text`."""
+    start = doc.text.index(paragraph)
+    end = start + len(paragraph)
+    return Chunk(
+        chunk_id=make_chunk_id(doc.doc_id, start, end, paragraph),
+        doc_id=doc.doc_id,
+        heading_path=heading_path,
+        text=paragraph,
+        text_norm=normalize(paragraph),
+        start=start,
+        end=end,
+    )
+
+
+def make_hits() -> list[Hit]:
+    """Four hits: two reply paragraphs (simplified), then two plan paragraphs (traditional)."""
+    reply, plan = reply_document(), plan_document()
+    chunks = [
+        (reply, chunk_of(reply, REPLY_PARAGRAPHS[0], ("一、重点工作推进情况",))),
+        (reply, chunk_of(reply, REPLY_PARAGRAPHS[1], ("一、重点工作推进情况",))),
+        (plan, chunk_of(plan, PLAN_PARAGRAPHS[0], ("第一章", "二、發展目標"))),
+        (plan, chunk_of(plan, PLAN_PARAGRAPHS[1], ("第一章", "一、發展基礎"))),
+    ]
+    return [
+        Hit(chunk=c, document=d, rank=i, fused_score=1.0 / i)
+        for i, (d, c) in enumerate(chunks, 1)
+    ]
+
+
+def passage_citations(hits: list[Hit]) -> list[Citation]:
+    """Each hit as a whole-paragraph citation numbered 1..n (what the checker is given)."""
+    from assistant.cite import citation_from_hit
+
+    return [citation_from_hit(i, h, 0, len(h.chunk.text)) for i, h in enumerate(hits, 1)]
