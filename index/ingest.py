@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,16 +51,21 @@ def corpus_files(corpus: Path) -> list[Path]:
     )
 
 
-def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = False) -> IngestResult:
+def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = False,
+                  extra_roots: Sequence[tuple[Path, str]] = (), exclude: Collection[str] = ()) -> IngestResult:
     """Load, clean and chunk every supported file under `corpus`.
 
-    A file that cannot be read is recorded in `skipped` with the reason; the rest still ingest.
+    `extra_roots` are further folders whose files are named with a prefix (e.g. uploads);
+    sources named in `exclude` are left out. A file that cannot be read is recorded in
+    `skipped` with the reason; the rest still ingest.
     """
     result = IngestResult()
     loaded: list[tuple[str, Loaded, bytes]] = []
-    files = corpus_files(corpus)
-    for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
-        rel = path.relative_to(corpus).as_posix()
+    files = [(p, p.relative_to(corpus).as_posix()) for p in corpus_files(corpus)]
+    for root, prefix in extra_roots:
+        files += [(p, prefix + p.relative_to(root).as_posix()) for p in corpus_files(root)]
+    files = [(p, rel) for p, rel in files if rel not in exclude]
+    for path, rel in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
         try:
             data = read_file(path)
         except IngestError as exc:

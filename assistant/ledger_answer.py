@@ -1,0 +1,138 @@
+"""Answer ledger questions from the commitments ledger: complete lists, one citation per row.
+
+"科技厅负责哪些事项?", "到2025年有哪些目标?", "0581号提案答复承诺了什么?" want every
+matching row, not the top few passages, so they are answered from the ledger. Any other
+question returns None and the normal retrieval answer runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.cite import to_answer_script
+from assistant.types import Answer, Citation
+from index.commitments.ledger import paragraph_of
+from index.commitments.types import Commitment
+from index.commitments.units import load_unit_table
+from index.normalize import normalize
+from index.types import Document, Script
+
+_PROPOSAL = re.compile(r"第?\s*(\d{2,6})\s*号?\s*(?:提案|建议)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_DUTY = re.compile(r"负责|责任|承担|牵头|配合|事项|任务|分工")
+_TARGET = re.compile(r"目标|指标")
+_PROMISE_Q = re.compile(r"承诺|下一步|下步|将要|打算|计划|今后")
+_DONE_Q = re.compile(r"做了|已经|已开展|开展了|进展|成效|做过|办理情况")
+_ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})(?:条|部分|项)")
+_FILLER = re.compile(r"(?:到|至)?\s*(?:19|20)\d{2}\s*年|目标|指标|有哪些|是多少|是什么|多少|哪些|什么"
+                     r"|的|了|吗|呢|[?？!！。,，\s]")
+
+
+@dataclass(frozen=True)
+class _Selection:
+    rows: list[Commitment]
+    heading: str
+
+
+def answer_from_ledger(question: str, rows: Sequence[Commitment], documents: Sequence[Document],
+                       script: Script) -> Answer | None:
+    """A complete, cited answer listing every matching ledger row, or None for other questions."""
+    q = normalize(question)
+    selection = _select(q, rows)
+    if selection is None or not selection.rows:
+        return None
+    docs = {d.doc_id: d for d in documents}
+    lines = [selection.heading]
+    citations: list[Citation] = []
+    for n, row in enumerate(selection.rows, start=1):
+        lines.append(f"{n}. {_describe(row)}[{n}]")
+        citations.append(_citation(n, row, docs.get(row.doc_id)))
+    text = to_answer_script("\n".join(lines), script, [r.text for r in selection.rows])
+    return Answer(question=question, text=text, citations=tuple(citations), refused=False,
+                  script=script, backend="ledger")
+
+
+def _select(q: str, rows: Sequence[Commitment]) -> _Selection | None:
+    proposal = _PROPOSAL.search(q)
+    if proposal:
+        number = proposal.group(1).lstrip("0")
+        found = [r for r in rows if r.number and r.number.lstrip("0") == number]
+        kinds = {"reply_meta", "reply_done", "reply_promise"}
+        if _PROMISE_Q.search(q) and not _DONE_Q.search(q):
+            kinds = {"reply_meta", "reply_promise"}
+        elif _DONE_Q.search(q) and not _PROMISE_Q.search(q):
+            kinds = {"reply_meta", "reply_done"}
+        return _Selection([r for r in found if r.kind in kinds], f"第{proposal.group(1)}号提案的答复:")
+    scoped = [r for r in rows if r.doc_number and normalize(r.doc_number) in q]
+    if scoped and (_DUTY.search(q) or _TARGET.search(q)):
+        kind = "target" if _TARGET.search(q) and not _DUTY.search(q) else "task"
+        chosen = [r for r in scoped if r.kind == kind]
+        article = _ARTICLE.search(q)
+        if article and kind == "task":
+            chosen = [r for r in chosen if normalize(r.task).startswith(article.group(1) + "、")]
+        label = "目标" if kind == "target" else "任务与责任单位"
+        return _Selection(chosen, f"{scoped[0].doc_number}中的{label}:")
+    unit = _unit_in(q, rows)
+    if unit and _DUTY.search(q):
+        chosen = [r for r in rows if r.kind == "task" and unit in r.units]
+        chosen += [r for r in rows if r.kind == "reply_promise" and unit in r.units]
+        return _Selection(chosen, f"{unit}负责或参与的事项(含答复中承诺的工作):")
+    if _TARGET.search(q):
+        return _targets(q, rows)
+    return None
+
+
+def _unit_in(q: str, rows: Sequence[Commitment]) -> str | None:
+    """The longest ledger unit named in the question, in canonical or alias form."""
+    table = load_unit_table()
+    units = {u for r in rows for u in r.units}
+    names = {u: u for u in units} | {alias: u for alias, u in table.aliases.items() if u in units}
+    hits = [(len(name), unit) for name, unit in names.items() if len(name) >= 2 and name in q]
+    return max(hits)[1] if hits else None
+
+
+def _targets(q: str, rows: Sequence[Commitment]) -> _Selection:
+    year = _YEAR.search(q)
+    chosen = [r for r in rows if r.kind == "target" and (not year or r.year == int(year.group(1)))]
+    topic = _FILLER.sub("", q)
+    if len(topic) >= 2:  # "研发投入目标是多少" narrows to the targets that share its words
+        want = {topic[i:i + 2] for i in range(len(topic) - 1)}
+        scored = [(len(want & _bigrams(r.metric)), r) for r in chosen]
+        best = max((s for s, _ in scored), default=0)
+        floor = 2 if best >= 2 else best
+        if best:
+            chosen = [r for s, r in scored if s >= floor]
+    when = f"到{year.group(1)}年" if year else "各文件"
+    return _Selection(chosen, f"{when}的目标:")
+
+
+def _bigrams(text: str) -> set[str]:
+    t = normalize(text)
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def _describe(row: Commitment) -> str:
+    where = row.doc_title if row.doc_title.startswith("《") else f"《{row.doc_title}》"
+    if row.kind == "target":
+        quoted = f"「{row.text}」" if "“" in row.text else f"“{row.text}”"
+        return f"{where}{quoted}(期限:{row.deadline}年)"
+    if row.kind == "task":
+        return f"{where}{row.task}:责任单位 {'、'.join(row.units)}"
+    if row.kind == "reply_meta":
+        parts = [f"提案人 {row.proposer}" if row.proposer else "", f"届次 {row.session}" if row.session else "",
+                 f"答复日期 {row.reply_date}" if row.reply_date else "", f"承办部门 {row.office}" if row.office else "",
+                 f"联系人 {row.contact}" if row.contact else ""]
+        return f"{where}答复《{row.proposal_title or ''}》;" + ",".join(p for p in parts if p)
+    label = "已开展" if row.kind == "reply_done" else "下一步承诺"
+    return f"{where}{label}:{row.task}"
+
+
+def _citation(number: int, row: Commitment, doc: Document | None) -> Citation:
+    paragraph, para_start = paragraph_of(doc, row) if doc else (row.text, row.start)
+    return Citation(
+        number=number, chunk_id=row.chunk_id, doc_id=row.doc_id, source=row.source, title=row.doc_title,
+        doc_number=row.doc_number, date=row.doc_date, heading_path=row.heading_path, quote=row.text,
+        start=row.start, end=row.end, paragraph=paragraph, paragraph_start=para_start,
+    )
