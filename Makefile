@@ -19,12 +19,12 @@ setup: $(STAMP)
 
 # Main job: build the index over the sample corpus if needed, then serve the chat UI.
 run: $(STAMP)
-	$(BIN)/policyqa ingest
+	$(BIN)/policyqa serve
 
 # Tests need Debian's Chromium for the browser test; install it when it is missing.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian chromium for the browser tests…"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,6 +13,11 @@ from config import PolicyQAError, Settings, load_settings
 COMMANDS: dict[str, str] = {
     "ingest": "assistant.commands.ingest",
     "config": "assistant.commands.config_cmd",
+    "eval": "assistant.commands.eval_cmd",
+    "index": "assistant.commands.index_cmd",
+    "search": "assistant.commands.search",
+    "commitments": "assistant.commands.commitments",
+    "serve": "assistant.commands.serve",
 }
 
 

@@ -25,6 +25,7 @@ _DUTY = re.compile(r"负责|责任|承担|牵头|配合|事项|任务|分工")
 _TARGET = re.compile(r"目标|指标")
 _PROMISE_Q = re.compile(r"承诺|下一步|下步|将要|打算|计划|今后")
 _DONE_Q = re.compile(r"做了|已经|已开展|开展了|进展|成效|做过|办理情况")
+_LIST_Q = re.compile(r"哪些|哪几|有什么|列出|列举|所有|全部|清单|汇总")
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})(?:条|部分|项)")
 _FILLER = re.compile(r"(?:到|至)?\s*(?:19|20)\d{2}\s*年|目标|指标|有哪些|是多少|是什么|多少|哪些|什么"
                      r"|的|了|吗|呢|[?？!！。,，\s]")
@@ -56,7 +57,9 @@ def answer_from_ledger(question: str, rows: Sequence[Commitment], documents: Seq
 
 def _select(q: str, rows: Sequence[Commitment]) -> _Selection | None:
     proposal = _PROPOSAL.search(q)
-    if proposal:
+    # A single fact about a reply (who signed it, which office, a phone number) is a passage
+    # question; the ledger answers what the reply reports as done or promises.
+    if proposal and (_PROMISE_Q.search(q) or _DONE_Q.search(q)):
         number = proposal.group(1).lstrip("0")
         found = [r for r in rows if r.number and r.number.lstrip("0") == number]
         kinds = {"reply_meta", "reply_done", "reply_promise"}
@@ -79,7 +82,7 @@ def _select(q: str, rows: Sequence[Commitment]) -> _Selection | None:
         chosen = [r for r in rows if r.kind == "task" and unit in r.units]
         chosen += [r for r in rows if r.kind == "reply_promise" and unit in r.units]
         return _Selection(chosen, f"{unit}负责或参与的事项(含答复中承诺的工作):")
-    if _TARGET.search(q):
+    if _TARGET.search(q) and _LIST_Q.search(q):
         return _targets(q, rows)
     return None
 

@@ -1,0 +1,381 @@
+"""The extractive answerer (default; no LLM, offline): verbatim source sentences, each cited.
+
+From the top hits it scores every sentence by how many of the question's key terms it holds
+(its heading path and document title count a little), boosted by what the question asks for
+(figures for 多少, the 责任单位 note for 谁负责, dates and 文号 for 什么时候…). It answers with a
+lead line naming the documents, then the chosen sentences as the source has them, each followed
+by its [n] marker. Two kinds of question gather more than the best sentences:
+
+* "哪几项/几个方面" questions whose best sentence leads an item (一是…, ----…, (一)…) list the
+  lead sentence of every sibling item under the same heading;
+* 责任单位 questions answer with the section's (责任单位:…) note.
+
+Such lists may hold up to `LIST_FACTOR` × `answer.max_citations` citations: cutting a list
+short would misinform. When the hits do not answer, it refuses (`assistant.refusal`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from assistant.check import REFUSAL_PHRASE
+from assistant.cite import Sentence, citation_from_hit, split_sentences, to_answer_script
+from assistant.followup import resolve_followup
+from assistant.intent import QuestionAnalysis, analyze, compact, coverage, term_match
+from assistant.intent import warm_up as warm_up_intent
+from assistant.refusal import decide
+from assistant.types import Answer, Citation, Hit
+from config.settings import AnswerSettings
+from index.normalize import normalize, to_script
+from index.types import Chunk
+
+History = Sequence[tuple[str, str]]
+ChunksOf = Callable[[str], Sequence[Chunk]]  # doc_id -> its chunks in order (for list siblings)
+DEPTH = 6  # hits whose sentences are considered
+CLOSEST = 3
+KEEP_RATIO = 0.8  # a list or 责任单位 note is used when it scores this share of the best
+MIN_RATIO = 0.6  # no sentence scoring less than this share of the best is added
+RANK_PRIOR = 0.2
+MIN_GAIN = 0.12  # a further sentence must bring in this share of the key terms' weight
+OTHER_DOC_GAIN = 0.25  # … and more when it comes from another document
+FIELD_RATIO = 0.4  # a sign-off field of the answer's own document is added down to this
+LIST_FACTOR = 3
+_QUANTITY = re.compile(
+    r"\d+(?:\.\s?\d+)?\s*(?:%|％|[万亿]?元|万|亿|项|家|个|人|名|件|所|座|倍|篇|次|平方公里)")
+_DATE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}|〔\d{4}〕|\d+号|日期|时间|期限")
+_RESPONSIBLE = re.compile(r"责任单位|承办部门|签\s*发\s*人|联\s*系\s*人|联系电话|牵头|负责|来源|发文机关")
+_ENTITY = re.compile(r"依托|《|研究院|研究中心|协议|机构")
+_ITEM = re.compile(r"^\s*(?:-{2,}|—{1,2}|[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])")
+_HEADING = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十]+章|[一二三四五六七八九十]+、|—、|[(（][一二三四五六七八九十]+[)）])")
+_TITLED = re.compile(r"《[^《》]*》")
+_PUBLISHED = re.compile(r"发布|印发|成文|发文|文号|出台")
+_RESP_NOTE = re.compile(r"[(（]\s*责任单位")
+_MEASURE_Q = re.compile(r"举措|措施|做法|怎么做|怎样做|如何(?:推进|落实|开展|支持)|采取|抓手")
+_ACTION_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+是|-{2,}|—{1,2}|[(（]?[一二三四五六七八九十\d]+[)）、.]?)?\s*"
+    r"(?:持续|继续|进一步|积极|大力|着力|全面|深入|加快)?"
+    r"(?:实施|加强|推进|推动|开展|建立|建设|完善|鼓励|支持|加快|提升|培育|落实|组织|强化|深化|打造|构建|引导|设立"
+    r"|搭建|健全|探索|创新|优化|发挥|促进|依托|围绕|聚焦)"
+)
+
+
+@dataclass(frozen=True)
+class _Pick:
+    """A candidate sentence of a hit, with its offsets in the chunk text and its score."""
+
+    hit: Hit
+    sentence: Sentence
+    index: int  # position among the chunk's sentences
+    score: float
+
+
+class ExtractiveAnswerer:
+    """answer(question, hits, persona=…, history=…) -> Answer, with no language model."""
+
+    name = "extractive"
+
+    def __init__(self, settings: AnswerSettings, *, chunks_of: ChunksOf | None = None) -> None:
+        self.settings = settings
+        self.chunks_of = chunks_of  # lets list answers reach sibling items the hits missed
+
+    def warm_up(self) -> None:
+        """Load jieba's dictionary and IDF table now instead of on the first question."""
+        warm_up_intent()
+
+    def rewrite_question(self, question: str, history: History) -> str:
+        """A follow-up ("那康巴什呢？") made to stand alone from the previous question."""
+        return resolve_followup(question, history)
+
+    def answer(
+        self, question: str, hits: Sequence[Hit], *, persona: str = "citizen",
+        history: History = (),
+    ) -> Answer:
+        """The extractive answer, or a refusal naming what was asked with the closest hits."""
+        analysis = analyze(resolve_followup(question, history))
+        decision = decide(analysis, hits, self.settings.refusal_threshold)
+        if decision.refuse:
+            return self._refusal(question, analysis, hits)
+        groups = self._select(analysis, hits)
+        if not groups:
+            return self._refusal(question, analysis, hits)
+        return self._compose(question, analysis, groups)
+
+    def stream(
+        self, question: str, hits: Sequence[Hit], *, persona: str = "citizen",
+        history: History = (),
+    ) -> Iterator[str | Answer]:
+        """The answer text line by line, then the final `Answer`."""
+        answer = self.answer(question, hits, persona=persona, history=history)
+        yield from answer.text.splitlines(keepends=True)
+        yield answer
+
+    # ---- choosing sentences ---------------------------------------------------------------
+
+    def _select(self, a: QuestionAnalysis, hits: Sequence[Hit]) -> list[list[_Pick]]:
+        picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in _candidates(a, hit, rank)]
+        if not picks:
+            return []
+        picks.sort(key=lambda p: -p.score)
+        best = picks[0]
+        limit = self.settings.max_citations
+        if a.asks("responsible"):
+            notes = [p for p in picks if _RESP_NOTE.search(p.sentence.text)]
+            if notes and notes[0].score >= KEEP_RATIO * best.score:
+                return _group(notes[:1])  # one section's note; the others are other sections
+        if a.wants_items:
+            item = _best_item(a, [p for p in picks if p.score >= MIN_RATIO * best.score])
+            if item is not None:
+                siblings = self._siblings(item, hits)
+                if len(siblings) > 1:
+                    return _group(siblings[: LIST_FACTOR * limit])
+        if a.wants_number:
+            # A question asking for a figure is answered by sentences that state one; when
+            # none of the good sentences does, the documents do not give it: refuse.
+            picks = [p for p in picks if _has_quantity(p.sentence.text)
+                     and p.score >= MIN_RATIO * best.score]
+            if not picks:
+                return []
+        chosen = _cover(a, picks, limit)
+        if a.asks("responsible"):
+            chosen += _fields_beside(chosen, picks, FIELD_RATIO * best.score)
+        return _group(_dedupe(chosen))
+
+    def _siblings(self, best: _Pick, hits: Sequence[Hit]) -> list[_Pick]:
+        """The lead sentence of every item chunk under the same heading as `best`."""
+        parent = best.hit.chunk.heading_path[:-1]
+        doc = best.hit.document
+        pool: dict[str, Chunk] = {h.chunk.chunk_id: h.chunk for h in hits if h.document.doc_id == doc.doc_id}
+        if self.chunks_of is not None:
+            pool.update({c.chunk_id: c for c in self.chunks_of(doc.doc_id)})
+        items = sorted((c for c in pool.values() if c.heading_path[:-1] == parent
+                        and len(c.heading_path) == len(parent) + 1), key=lambda c: c.start)
+        out = []
+        for chunk in items:
+            sentences = [s for s in split_sentences(chunk.text) if not _is_heading(s.text, chunk)]
+            if sentences and _ITEM.match(sentences[0].text):
+                hit = next((h for h in hits if h.chunk.chunk_id == chunk.chunk_id), None)
+                hit = hit or Hit(chunk=chunk, document=doc, rank=0, fused_score=0.0)
+                out.append(_Pick(hit, sentences[0], 0, best.score))
+        return out
+
+    # ---- writing the answer ---------------------------------------------------------------
+
+    def _compose(self, question: str, a: QuestionAnalysis, groups: list[list[_Pick]]) -> Answer:
+        citations: list[Citation] = []
+        lines: list[str] = []
+        by_title: dict[str, list[int]] = {}  # document title -> its citation numbers
+        for group in groups:
+            hit = group[0].hit
+            n = len(citations) + 1
+            citations.append(citation_from_hit(n, hit, group[0].sentence.start,
+                                               group[-1].sentence.end))
+            lines.append("".join(_with_marker(p.sentence.text, n) for p in group))
+            by_title.setdefault(hit.document.title, []).append(n)
+        # The lead line names the documents, each with the markers of its quotes, so that it
+        # too is backed by citations (a title may hold numbers: 第0581号提案).
+        named = "、".join(f"《{_nested(t)}》" + "".join(f"[{n}]" for n in ns)
+                         for t, ns in by_title.items())
+        lead = to_answer_script(f"根据{named}：", a.script)
+        return Answer(question=question, text="\n".join([lead, *lines]),
+                      citations=tuple(citations), refused=False, script=a.script,
+                      backend=self.name)
+
+    def _refusal(self, question: str, a: QuestionAnalysis, hits: Sequence[Hit]) -> Answer:
+        text = to_script(f"{REFUSAL_PHRASE}关于“{a.topic}”的内容。", a.script)
+        return Answer(question=question, text=text, citations=(), refused=True, script=a.script,
+                      backend=self.name, closest=tuple(hits[:CLOSEST]))
+
+
+def _candidates(a: QuestionAnalysis, hit: Hit, rank: int) -> list[_Pick]:
+    chunk = hit.chunk
+    meta = {"metadata", "closing"} & set(chunk.kinds)
+    if meta and not (a.asks("date") or a.asks("responsible") or a.asks("entity")):
+        return []
+    context = compact(hit.document.title + " ".join(chunk.heading_path))
+    out = []
+    for i, s in enumerate(split_sentences(chunk.text)):
+        text = compact(s.text)
+        if _is_heading(s.text, chunk) or len(text) < 4 or _is_lead_in(s.text):
+            continue
+        # Mostly the sentence's own words; its section and document title count too, so a
+        # sentence under the right heading need not repeat the heading's words.
+        relevance = 0.6 * coverage(a.terms, text) + 0.4 * coverage(a.terms, text + context)
+        boost = _intent_boost(a, s.text, bool(meta))
+        if any(text.startswith(t.text) for t in a.terms if len(t.text) >= 2 and t.weight >= 7):
+            boost += 0.15  # the sentence is about the question's subject ("星创天地要…")
+        # Boosts scale relevance, so a sentence of the right kind from the wrong place loses;
+        # the retriever's rank breaks near-ties.
+        score = relevance * (1 + boost) * (1 + RANK_PRIOR / (rank + 1)) * _year_fit(a, s.text)
+        out.append(_Pick(hit, s, i, score))
+    return out
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _year_fit(a: QuestionAnalysis, sentence: str) -> float:
+    """Half weight for a sentence dated only to years other than those the question asks about.
+
+    "到2025年的目标" is not answered by "2020年,经费投入达1.04亿元"; a sentence with no year
+    (or with the asked year) keeps its full score.
+    """
+    asked = set(_YEAR.findall(a.normalized))
+    said = set(_YEAR.findall(normalize(sentence)))
+    return 0.5 if asked and said and not asked & said else 1.0
+
+
+def _is_lead_in(sentence: str) -> bool:
+    """A salutation or lead-in ("张郡委员:", "现答复如下:") answers nothing by itself."""
+    text = sentence.strip()
+    return text.endswith((":", "：")) and (len(text) <= 20 or "如下" in text[-6:])
+
+
+def _has_quantity(sentence: str) -> bool:
+    return bool(_QUANTITY.search(_outside_titles(normalize(sentence))))
+
+
+def _outside_titles(text: str) -> str:
+    """`text` without 《…》 titles: the years in a title are not the answer's figures."""
+    return _TITLED.sub("", text)
+
+
+def _cover(a: QuestionAnalysis, picks: list[_Pick], limit: int) -> list[_Pick]:
+    """The best sentence, then sentences that add key terms the answer still lacks.
+
+    A question with two parts ("开展多少项目？引进多少成果？") or about two documents gets a
+    sentence for each part; a question the best sentence answers gets that sentence alone.
+    """
+    total = sum(t.weight for t in a.terms) or 1.0
+    texts = {id(p): compact(p.sentence.text) for p in picks}
+    chosen = [picks[0]]
+    have = [term_match(t.text, texts[id(picks[0])]) for t in a.terms]
+    top = picks[0].score
+    docs = {picks[0].hit.document.doc_id}
+    while len(chosen) < limit:
+        best_gain, best_pick = 0.0, None
+        for p in picks:
+            if p in chosen or p.score < MIN_RATIO * top:
+                continue
+            got = [term_match(t.text, texts[id(p)]) for t in a.terms]
+            gain = sum(t.weight * max(0.0, g - h) for t, g, h in zip(a.terms, got, have, strict=True))
+            gain = gain / total * p.score / top  # new words from a weaker sentence count less
+            need = MIN_GAIN if p.hit.document.doc_id in docs else OTHER_DOC_GAIN
+            if gain >= need and gain > best_gain:
+                best_gain, best_pick = gain, p
+        if best_pick is None:
+            break
+        docs.add(best_pick.hit.document.doc_id)
+        chosen.append(best_pick)
+        have = [max(h, term_match(t.text, texts[id(best_pick)])) for t, h in zip(a.terms, have, strict=True)]
+    return chosen
+
+
+def _fields_beside(chosen: list[_Pick], picks: list[_Pick], floor: float) -> list[_Pick]:
+    """For "who" questions: the sign-off fields (签发人, 承办部门, 联系人, 联系电话) beside a
+    chosen one, or else the best such field of the answer's document."""
+    blocks = {p.hit.chunk.chunk_id for p in chosen if "closing" in p.hit.chunk.kinds}
+    fields = [p for p in picks if p not in chosen and _RESPONSIBLE.search(normalize(p.sentence.text))]
+    beside = [p for p in fields if p.hit.chunk.chunk_id in blocks]
+    if beside or any(_RESPONSIBLE.search(normalize(p.sentence.text)) for p in chosen):
+        return beside
+    doc = chosen[0].hit.document.doc_id
+    return [p for p in fields if p.hit.document.doc_id == doc and p.score >= floor][:1]
+
+
+def _best_item(a: QuestionAnalysis, picks: list[_Pick]) -> _Pick | None:
+    """For "哪几项" questions: the lead of an item whose parent heading best fits the question.
+
+    The question names the group ("下一步…哪几项工作"), so the parent headings are compared, and
+    the items' own scores only break ties.
+    """
+    leads = [p for p in picks if _is_item_lead(p)]
+    if not leads:
+        return None
+    top = max(p.score for p in leads)
+
+    def fit(p: _Pick) -> float:
+        parent = " ".join(p.hit.chunk.heading_path[:-1])
+        return coverage(a.terms, compact(parent)) + 0.3 * p.score / top
+
+    return max(leads, key=fit)
+
+
+def _is_item_lead(p: _Pick) -> bool:
+    return bool(_ITEM.match(p.sentence.text)) and p.index == _first_index(p)
+
+
+def _intent_boost(a: QuestionAnalysis, sentence: str, meta: bool) -> float:
+    norm = _outside_titles(normalize(sentence))
+    boost = 0.0
+    if a.wants_number or a.asks("amount"):
+        boost += 0.3 if _QUANTITY.search(norm) else (-0.2 if a.wants_number else 0.0)
+    if a.asks("responsible") and _RESPONSIBLE.search(norm):
+        boost += 0.5
+    if a.asks("date") and _DATE.search(norm):
+        boost += 0.4 + (1.0 if meta and _PUBLISHED.search(a.normalized) else 0.0)
+    if a.asks("list") and (norm.count("、") >= 2 or _ITEM.match(norm)):
+        boost += 0.15
+    if a.asks("entity") and _ENTITY.search(norm):
+        boost += 0.15
+    if _MEASURE_Q.search(a.normalized) and _ACTION_START.match(norm.strip()):
+        boost += 0.3  # a measure is something done: "实施…工程", "持续加强…建设"
+    return boost
+
+
+def _first_index(pick: _Pick) -> int:
+    """Index of the chunk's first non-heading sentence (an item's lead sentence)."""
+    for i, s in enumerate(split_sentences(pick.hit.chunk.text)):
+        if not _is_heading(s.text, pick.hit.chunk):
+            return i
+    return 0
+
+
+def _is_heading(text: str, chunk: Chunk) -> bool:
+    """A heading line repeated at the top of the chunk text (not an answer by itself)."""
+    if re.search(r"[。；;！？!?]$", text.strip()):
+        return False  # a full sentence, even when an inline lead ("一是…。") names the section
+    stripped = compact(text)
+    if any(stripped == compact(h) for h in chunk.heading_path):
+        return True
+    return bool(_HEADING.match(text))
+
+
+def _dedupe(picks: list[_Pick]) -> list[_Pick]:
+    seen: set[str] = set()
+    out = []
+    for p in picks:
+        key = compact(p.sentence.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _group(picks: list[_Pick]) -> list[list[_Pick]]:
+    """Picks in reading order, adjacent sentences of one chunk merged into one citation."""
+    ordered = sorted(picks, key=lambda p: (p.hit.document.doc_id != picks[0].hit.document.doc_id,
+                                           p.hit.document.doc_id, p.hit.chunk.start, p.index))
+    groups: list[list[_Pick]] = []
+    for p in ordered:
+        last = groups[-1][-1] if groups else None
+        if last and last.hit.chunk.chunk_id == p.hit.chunk.chunk_id and p.index == last.index + 1:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    """The sentence (whitespace runs collapsed) with [n] before its final punctuation."""
+    text = " ".join(sentence.split())
+    m = re.search(r"[。！？；;!?，,]+$", text)
+    return f"{text[: m.start()]}[{n}]{m.group(0)}" if m else f"{text}[{n}]"
+
+
+def _nested(title: str) -> str:
+    """A title that itself holds 《》 gets 〈〉 inside the outer 《》."""
+    return title.strip().replace("《", "〈").replace("》", "〉")
+

@@ -1,0 +1,229 @@
+"""Question analysis for the extractive answerer: what is asked for, and the key terms.
+
+`analyze(question)` reads the normalised (simplified, half-width) question and returns the
+kinds of thing it asks for (a question may ask several: "谁签发？哪个处室承办？"), its key terms
+(jieba words without stop-words and question words, with jieba IDF weights so that 发展 counts
+less than 发明专利), the document titles it names in 《》, and a short topic for messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from index.normalize import detect_script, normalize
+from index.types import Script
+
+Intent = Literal["responsible", "date", "list", "amount", "entity", "yesno", "fact"]
+
+# Checked in this order; the first that matches is the primary intent. Patterns run on the
+# normalised (simplified) question.
+_PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
+    ("responsible", re.compile(
+        r"谁负责|谁来负责|负责单位|责任单位|责任部门|牵头|谁承办|承办(?:部门|单位|处室)|哪个部门|"
+        r"哪些部门|哪个处室|哪个单位负责|由谁|谁签发|签发人|联系人|主管部门")),
+    ("date", re.compile(
+        r"什么时候|何时|哪天|哪一天|日期|时间|文号|发文字号|哪一年|哪年|几月|几号|期限|"
+        r"管到|截止|有效期|成文")),
+    ("list", re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|都有|几项工作|几个方面|分别")),
+    ("amount", re.compile(
+        r"多少|(?<!哪)几(?:个|项|家|人|件|名|所|座|倍|成)|比例|比重|占比|百分之|增速|增幅|强度|"
+        r"金额|额度|标准是|目标是|目标值|奖励|补助|资助|多大|多高|多长")),
+    ("entity", re.compile(
+        r"依托|依靠|哪个机构|什么机构|哪(?:个|家|所|份|项)|什么(?:协议|文件|机构|单位|平台)|"
+        r"哪里|叫什么|是谁|谁")),
+    ("yesno", re.compile(r"吗[?？]?\s*$|吗[?？,，。]|是否|有没有|能不能|可不可以|是不是|会不会")),
+)
+
+# Question words, particles and filler: never key terms.
+_STOP_WORDS = """的 地 得 了 着 过 是 在 和 与 及 或 吗 呢 吧 啊 呀 有 为 对 由 把 被 将 等 之 其 所 以 于 从
+    到 向 给 让 使 哪 哪些 哪个 哪几 哪几个 哪几项 哪一年 哪年 什么 啥 多少 怎么 怎样 怎么样 如何
+    是否 是不是 有没有 能不能 可不可以 几 几个 谁 请问 一下 我们 我 你 您 他们 它 这 那 这些 那些
+    这个 那个 有哪些 都 也 还 就 又 要 会 能 可以 可 想 知道 问 一 个 当时 主要 大概 大约 具体
+    各自 各 分别 里 里面 中 方面 这块 那块 之间 情况 什么样 样 定 呢 么 那么 还有 另外 以及 讲 说
+    了解 告诉 时候 一些 有关 关于 相关 目前 现在"""
+_STOP = frozenset(_STOP_WORDS.split())
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_TITLE = re.compile(r"《([^《》]{2,80})》")
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{1,20})[”\"」]")
+_QUESTION_WORD = re.compile(r"多少|什么|哪|怎么|怎样|如何|吗|谁|(?<!哪)几|是否|有没有|能否")
+_CLAUSE = re.compile(r"[?？!！。;；,，]")
+_WANTS_NUMBER = re.compile(r"多少|(?<!哪)几(?:个|项|家|人|件|名|所|座|倍|成|年)|百分之几|占比|比例是|比重是")
+_WANTS_ITEMS = re.compile(
+    r"哪几|几(?:项|个方面|条|点)|哪些(?:工作|措施|任务|方面|举措|原则|目标|重点)")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A key term of a question and how much it tells (jieba IDF; unknown words count high)."""
+
+    text: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    """What a question asks for and the words an answer must be about."""
+
+    question: str
+    normalized: str
+    script: Script
+    intents: tuple[Intent, ...]  # primary first; ("fact",) when nothing specific matched
+    terms: tuple[Term, ...]
+    titles: tuple[str, ...]  # document titles named in 《》, normalised, without the marks
+    topic: str  # the question without question words, for "没有找到关于…的内容"
+    focus: tuple[str, ...] = ()  # per clause, the key term right before the question word
+    wants_number: bool = False  # asks literally for a figure (多少, 几个, 比例是多少…)
+    wants_items: bool = False  # asks for the items of a structure (哪几项工作, 几个方面…)
+
+    @property
+    def intent(self) -> Intent:
+        return self.intents[0]
+
+    def asks(self, intent: Intent) -> bool:
+        return intent in self.intents
+
+
+def analyze(question: str) -> QuestionAnalysis:
+    """The intents, key terms, named titles and topic of `question` (any script)."""
+    norm = normalize(question).strip()
+    intents = tuple(name for name, pattern in _PATTERNS if pattern.search(norm)) or ("fact",)
+    titles = tuple(dict.fromkeys(t.strip() for t in _TITLE.findall(norm)))
+    return QuestionAnalysis(
+        question=question,
+        normalized=norm,
+        script=detect_script(question),
+        intents=intents,
+        terms=key_terms(norm),
+        titles=titles,
+        topic=_topic(norm),
+        focus=_focus(norm),
+        wants_number=bool(_WANTS_NUMBER.search(norm)),
+        wants_items=bool(_WANTS_ITEMS.search(norm)),
+    )
+
+
+def key_terms(text: str) -> tuple[Term, ...]:
+    """Key terms of `text` (normalised first): jieba words minus stop and question words.
+
+    Single characters are dropped (jieba leaves pieces of unknown names: 康巴|什, and the
+    matcher finds 康巴 inside 康巴什 anyway); quoted phrases (“坚持”) are kept whole.
+    """
+    norm = normalize(text)
+    words = [t.strip() for t in _jieba().cut(norm, HMM=True)]
+    words = [w for w in words if w and not _PUNCT.fullmatch(w) and w not in _STOP]
+    words = [_trim(w) for w in words]
+    words += [compact(q) for q in _QUOTED.findall(norm)]
+    kept = dict.fromkeys(w for w in words if len(w) >= 2 or w.isdigit())
+    idf = _idf()
+    return tuple(Term(w, _weight(w, idf)) for w in kept)
+
+
+def _trim(word: str) -> str:
+    """Drop function characters jieba's HMM glued onto a word (对全, 提了, 份文件, 几项)."""
+    if len(word) > 1 and not word.isdigit():
+        word = word.lstrip("对各份该这那几") if len(word) > 2 or word[0] in "对各份该这那几" else word
+        word = word.rstrip("了是定过着的吗呢") if len(word) > 1 else word
+    return word
+
+
+def compact(text: str) -> str:
+    """Normalised `text` without spaces and punctuation: how terms and passages are compared."""
+    return _PUNCT.sub("", normalize(text)).lower()
+
+
+def _weight(word: str, idf: tuple[dict[str, float], float]) -> float:
+    table, median = idf
+    if _NUMBER.fullmatch(word):
+        return median * 0.8  # a year or a figure named in the question matters
+    return table.get(word, median)
+
+
+def _focus(norm: str) -> tuple[str, ...]:
+    """What each clause asks about: the last key term before its question word.
+
+    "目标完成得怎么样" -> 完成; "有机会去科技馆吗" -> 科技馆. A passage that shares the topic
+    but never mentions this word rarely answers the question.
+    """
+    out: list[str] = []
+    for clause in _CLAUSE.split(norm):
+        m = _QUESTION_WORD.search(clause)
+        if not m:
+            continue
+        before = key_terms(clause[: m.start()])
+        if before:
+            out.append(before[-1].text)
+    return tuple(dict.fromkeys(out))
+
+
+def _topic(norm: str) -> str:
+    """The question's subject for a refusal message: trailing question words removed."""
+    text = re.sub(r"[?？!！。\s]+$", "", norm)
+    text = re.sub(r"(是)?(多少|什么|哪些|哪几[个项条]?|如何|怎么样|怎样|谁|吗|呢|有没有)$", "", text)
+    text = re.sub(r"^(请问|我想知道|想问一下|想问)", "", text)
+    return text.strip(" ,，、") or norm
+
+
+@cache
+def _jieba() -> Any:
+    """jieba's own tokenizer instance (its dictionary loads once, on first use)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    return tok
+
+
+@cache
+def _idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table (general Chinese text) and its median, for term weights."""
+    import jieba.analyse
+
+    loader = jieba.analyse.TFIDF().idf_loader
+    return loader.idf_freq, loader.median_idf
+
+
+def warm_up() -> None:
+    """Load the jieba dictionary and IDF table now rather than on the first question."""
+    _jieba()
+    _idf()
+
+
+# Statistical words that policy texts use interchangeably; a question's word matches any.
+_SAME = ({"比例", "比重", "占比"}, {"增速", "增长", "增幅"})
+_ALTERNATIVES = {w: tuple(sorted(group - {w})) for group in _SAME for w in group}
+
+
+def term_match(term: str, text: str) -> float:
+    """How well `term` occurs in `text` (both `compact`): 1 exact (or an interchangeable word:
+    比例/比重/占比), 0.7 with a character or two inserted (科技馆 in 科技场馆), else half the
+    share of its character bigrams present."""
+    if term in text or any(alt in text for alt in _ALTERNATIVES.get(term, ())):
+        return 1.0
+    if len(term) < 2:
+        return 0.0
+    m = _loose(term).search(text)
+    if m and len(m.group(0)) <= len(term) + 2:
+        return 0.7
+    if len(term) < 3:
+        return 0.0
+    grams = [term[i : i + 2] for i in range(len(term) - 1)]
+    return 0.5 * sum(g in text for g in grams) / len(grams)
+
+
+def coverage(terms: tuple[Term, ...], text: str) -> float:
+    """IDF-weighted share of `terms` found in `text` (compact); 0 without terms."""
+    total = sum(t.weight for t in terms)
+    if not total:
+        return 0.0
+    return sum(t.weight * term_match(t.text, text) for t in terms) / total
+
+
+@cache
+def _loose(term: str) -> re.Pattern[str]:
+    return re.compile(".{0,2}".join(map(re.escape, term)))

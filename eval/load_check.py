@@ -1,0 +1,124 @@
+"""A bounded load check of the chat UI's answer API, loopback only.
+
+    python -m eval.load_check --url http://127.0.0.1:7860 --clients 20 --questions 100
+
+N concurrent `gradio_client` clients share the questions of a JSONL file (dev.jsonl by default,
+cycled) and call `/ask`. Prints errors, p50/p95/max latency and throughput; exits 1 on any
+error. Refuses URLs that are not on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_QUESTIONS = REPO.parent / "shared" / "eval" / "dev.jsonl"
+MAX_CLIENTS = 64
+MAX_QUESTIONS = 2000
+LOOPBACK = ("127.", "localhost", "::1", "[::1]")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: str
+    seconds: float
+    error: str | None = None
+
+
+def check_loopback(url: str) -> str:
+    """The URL, if its host is a loopback address; ValueError otherwise."""
+    host = urlparse(url).hostname or ""
+    if not (host == "localhost" or host.startswith("127.") or host == "::1"):
+        raise ValueError(f"--url {url}: only loopback addresses (127.0.0.1, localhost) are allowed")
+    return url
+
+
+def load_questions(path: Path, n: int) -> list[tuple[str, str]]:
+    """n (question, persona) pairs from a JSONL file, cycling through it."""
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not items:
+        raise ValueError(f"{path}: no questions")
+    return [(items[i % len(items)]["question"], items[i % len(items)].get("persona", "citizen"))
+            for i in range(n)]
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) by linear interpolation."""
+    data = sorted(values)
+    if not data:
+        return float("nan")
+    pos = (len(data) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(data) - 1)
+    return data[lo] + (data[hi] - data[lo]) * (pos - lo)
+
+
+def _worker(url: str, jobs: list[tuple[str, str]], timeout: float) -> list[Outcome]:
+    from gradio_client import Client
+
+    out: list[Outcome] = []
+    try:
+        client = Client(url, verbose=False)
+    except Exception as exc:  # report, do not crash the whole run
+        return [Outcome(q, 0.0, f"connect: {exc}") for q, _ in jobs]
+    for question, persona in jobs:
+        started = time.perf_counter()
+        try:
+            result = client.submit(question, persona, api_name="/ask").result(timeout=timeout)
+            error = None if isinstance(result, dict) and "answer" in result else f"bad result: {result!r:.200}"
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        out.append(Outcome(question, time.perf_counter() - started, error))
+    return out
+
+
+def run(url: str, clients: int, questions: list[tuple[str, str]], timeout: float) -> list[Outcome]:
+    """Split `questions` round-robin over `clients` threads, each with its own client."""
+    shares = [questions[i::clients] for i in range(clients)]
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        futures = [pool.submit(_worker, url, share, timeout) for share in shares if share]
+        return [o for f in futures for o in f.result()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--url", required=True, help="the running app, e.g. http://127.0.0.1:7860")
+    p.add_argument("--clients", type=int, default=20, help=f"concurrent clients (≤ {MAX_CLIENTS})")
+    p.add_argument("--questions", type=int, default=100, help=f"questions in total (≤ {MAX_QUESTIONS})")
+    p.add_argument("--file", type=Path, default=DEFAULT_QUESTIONS, help="JSONL with question/persona fields")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds per question before it counts as an error")
+    args = p.parse_args(argv)
+    try:
+        url = check_loopback(args.url)
+        if not (1 <= args.clients <= MAX_CLIENTS and 1 <= args.questions <= MAX_QUESTIONS):
+            raise ValueError(f"--clients must be 1..{MAX_CLIENTS} and --questions 1..{MAX_QUESTIONS}")
+        questions = load_questions(args.file, args.questions)
+    except (ValueError, OSError) as exc:
+        print(f"load_check: error: {exc}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    outcomes = run(url, args.clients, questions, args.timeout)
+    wall = time.perf_counter() - started
+    errors = [o for o in outcomes if o.error]
+    ok = [o.seconds for o in outcomes if not o.error]
+    print(f"{len(outcomes)} questions, {args.clients} clients, {wall:.1f} s wall, "
+          f"{len(outcomes) / wall:.2f} questions/s")
+    print(f"errors: {len(errors)}")
+    for o in errors[:10]:
+        print(f"  {o.question[:40]}: {o.error}")
+    if ok:
+        print(f"latency s: p50 {percentile(ok, 50):.2f}  p95 {percentile(ok, 95):.2f}  "
+              f"max {max(ok):.2f}  mean {statistics.fmean(ok):.2f}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""The Gradio app without a browser: escaping, admin gating, upload checks, chat flow, API."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+from assistant.app import build_app, launch_options
+from assistant.types import Answer
+from assistant.ui_admin import password_ok, upload_files
+from assistant.ui_base import Turn
+from assistant.ui_chat import make_filters, respond
+from assistant.ui_docs import document_view, documents_table
+from assistant.ui_render import (
+    answer_markdown,
+    answer_message,
+    citation_card,
+    esc,
+    highlighted,
+    sources_panel,
+)
+from assistant.ui_uploads import check_upload, sanitize_filename, stage_uploads
+from config.errors import IngestError
+from tests.fake_assistant import EVIL, FakeAssistant, evil_document
+
+PW_ENV = "POLICYQA_ADMIN_PASSWORD"
+
+
+@pytest.fixture
+def fake(settings, tmp_path: Path) -> FakeAssistant:
+    return FakeAssistant(settings.with_overrides(paths={"data_dir": tmp_path / "data"}))
+
+
+def _no_live_markup(html: str) -> None:
+    for tag in ("<script", "<img", "<iframe", "<svg"):
+        assert tag not in html.lower(), f"unescaped {tag} in output"
+
+
+def _evil_answer(fake: FakeAssistant) -> Answer:
+    return fake.ask("恶意测试段落研发投入奖励")
+
+
+# ---- rendering ------------------------------------------------------------------------------
+
+
+def test_evil_document_is_cited_by_the_fake(fake):
+    answer = _evil_answer(fake)
+    assert answer.citations and answer.citations[0].doc_id == evil_document().doc_id
+
+
+def test_answer_message_escapes_model_output_and_links_markers():
+    text = f"答复{EVIL}见[1]，另见[7]。[link](javascript:alert(1))"
+    answer = Answer("q", text, (), refused=False, script="simplified")
+    msg = answer_message(replace(answer, citations=()), turn=2)
+    _no_live_markup(msg)
+    assert "&lt;script&gt;" in msg
+    assert "](javascript" not in msg  # the Markdown link syntax is broken by escaping
+    assert 'href="#pq-src-2-7"' not in msg  # no card 7 exists: the marker stays plain text
+
+
+def test_markers_link_to_cards_of_their_turn(fake):
+    answer = fake.ask("首次认定的高新技术企业奖励多少？")
+    msg = answer_message(answer, turn=3)
+    assert 'href="#pq-src-3-1"' in msg
+    panel = sources_panel([Turn("a", answer)] * 4, lambda d: fake.document(d).text)
+    assert 'id="pq-src-3-1"' in panel and 'id="pq-src-0-1"' in panel
+    assert panel.count(" hidden") == 3  # only the newest turn's cards are visible at first
+
+
+def test_source_card_escapes_document_text_and_highlights_quote(fake):
+    answer = _evil_answer(fake)
+    c = answer.citations[0]
+    card = citation_card(c, 0, fake.document(c.doc_id).text)
+    _no_live_markup(card)
+    assert "&lt;img src=x onerror=" in card
+    assert f"<mark>{esc(c.quote)}</mark>" in card
+    assert "展开上下文" in card
+
+
+def test_highlight_clamps_offsets_and_escapes():
+    assert highlighted("a<b>c", 1, 4) == "a<mark>&lt;b&gt;</mark>c"
+    assert highlighted("abc", 5, 9) == "abc"
+
+
+def test_documents_table_and_view_escape_everything(fake):
+    docs = fake.documents()
+    table = documents_table(docs, {d.doc_id: 1 for d in docs})
+    evil = evil_document()
+    view = document_view(evil, fake.chunks_of(evil.doc_id))
+    for html in (table, view):
+        _no_live_markup(html)
+        assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    assert 'href="#pq-doc-c0"' in view  # the outline links into the text
+
+
+def test_refusal_shows_closest_passages(fake):
+    answer = fake.ask("火星移民签证怎么办理")
+    assert answer.refused and answer.closest
+    msg = answer_message(answer, 0)
+    assert "未在文档中找到答案" in msg
+    panel = sources_panel([Turn("q", answer)], lambda d: fake.document(d).text)
+    assert "最接近的段落" in panel and "pq-card" in panel
+
+
+def test_traditional_answer_gets_traditional_labels(fake):
+    answer = fake.ask("首次認定的高新技術企業獎勵多少？")
+    assert answer.script == "traditional"
+    assert "來源" in answer_message(answer, 0)
+
+
+def test_markdown_export_has_citations(fake):
+    answer = fake.ask("首次认定的高新技术企业奖励多少？")
+    md = answer_markdown(answer)
+    c = answer.citations[0]
+    assert md.startswith("# 首次认定") and f"《{c.title}》" in md and f"> {c.quote}" in md
+
+
+# ---- chat flow --------------------------------------------------------------------------------
+
+
+def test_respond_streams_then_finishes_with_sources(fake):
+    steps = list(respond(fake, "首次认定的高新技术企业奖励多少？", "staff", None, [], []))
+    assert len(steps) >= 3  # the echo, at least one partial answer, the final answer
+    assert steps[1][1][-1]["content"].endswith("▍")
+    _box, messages, sources, turns, markdown, _file = steps[-1]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert "pq-src-0-1" in sources and len(turns) == 1 and markdown.startswith("# ")
+    assert fake.calls[-1]["persona"] == "staff"
+    list(respond(fake, "那第二条呢？", "citizen", None, messages, turns))
+    assert fake.calls[-1]["history"] == [("首次认定的高新技术企业奖励多少？", turns[0].answer.text)]
+
+
+def test_filters_from_controls():
+    assert make_filters([], [], "不限", "不限") is None
+    f = make_filters(["d1"], ["规划"], "2020", "不限")
+    assert f is not None and f.doc_ids == ("d1",) and f.year_from == 2020 and f.year_to is None
+
+
+# ---- admin gating and uploads -------------------------------------------------------------------
+
+
+def _tab_labels(app: gr.Blocks) -> set[str]:
+    return {b.label for b in app.blocks.values() if isinstance(b, gr.Tab)}
+
+
+def test_admin_tab_absent_without_password(fake, monkeypatch):
+    monkeypatch.delenv(PW_ENV, raising=False)
+    labels = _tab_labels(build_app(fake))
+    assert "问答" in labels and "文档" in labels and "管理" not in labels
+    monkeypatch.setenv(PW_ENV, "s3cret")
+    assert "管理" in _tab_labels(build_app(fake))
+
+
+def test_password_check():
+    assert password_ok("s3cret", "s3cret")
+    assert not password_ok("s3cre", "s3cret") and not password_ok("", "") and not password_ok("x", None)
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("..\\..\\win.DOCX", "win.docx"),
+    ("关于促进县域创新驱动发展的实施意见.pdf", "关于促进县域创新驱动发展的实施意见.pdf"),
+    ("a<script>b.txt", "a_script_b.txt"),
+    ("\x00evil\n.md", "evil.md"),
+])
+def test_sanitize_filename(given, expected):
+    assert sanitize_filename(given) == expected
+
+
+def test_sanitize_filename_rejects_empty():
+    for bad in ("", "../..", "..."):
+        with pytest.raises(IngestError):
+            sanitize_filename(bad)
+
+
+def test_check_upload_type_and_size(tmp_path):
+    good = tmp_path / "ok.txt"
+    good.write_text("政策正文", encoding="utf-8")
+    assert check_upload(good, "ok.txt", 1024) == "ok.txt"
+    with pytest.raises(IngestError, match="not accepted"):
+        check_upload(good, "run.exe", 1024)
+    with pytest.raises(IngestError, match="limit"):
+        check_upload(good, "ok.txt", 4)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(IngestError, match="empty"):
+        check_upload(empty, "empty.txt", 1024)
+
+
+def test_uploads_are_stored_under_upload_dir_with_clean_names(fake, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "新政策.txt").write_text("一、总则\n\n科技创新。", encoding="utf-8")
+    (src / "virus.exe").write_bytes(b"MZ")
+    files = [str(src / "新政策.txt"), str(src / "virus.exe")]
+    report = upload_files(fake, files, authed=True)
+    upload_dir = fake.settings.paths.upload_dir
+    assert [p.name for p in fake.added] == ["新政策.txt"]
+    assert (upload_dir / "新政策.txt").is_file() and not (upload_dir / "virus.exe").exists()
+    assert "virus.exe" in report and "未接受" in report
+    with pytest.raises(gr.Error):
+        upload_files(fake, files, authed=False)
+
+
+def test_staging_refuses_duplicate_clean_names(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (a / "x.txt").write_text("1", encoding="utf-8")
+    (b / "x.txt").write_text("2", encoding="utf-8")
+    staged = stage_uploads([(a / "x.txt", "x.txt"), (b / "x.txt", "../x.txt")], 1024)
+    assert len(staged.files) == 1 and len(staged.rejected) == 1
+
+
+# ---- the API endpoint ----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_api_endpoint_answers(fake, monkeypatch):
+    from gradio_client import Client
+
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    app = build_app(fake)
+    options = launch_options(fake.settings, port=_free_port())
+    assert options["server_name"] == "127.0.0.1"
+    app.launch(prevent_thread_lock=True, quiet=True, **options)
+    try:
+        client = Client(f"http://127.0.0.1:{options['server_port']}/", verbose=False)
+        result = client.predict("首次认定的高新技术企业奖励多少？", "cppcc", api_name="/ask")
+        assert result["refused"] is False and result["citations"][0]["number"] == 1
+        assert "[1]" in result["answer"] and fake.calls[-1]["persona"] == "cppcc"
+        with pytest.raises(Exception, match="persona"):
+            client.predict("问题", "nobody", api_name="/ask")
+    finally:
+        app.close()
+
+
+def test_serve_command_is_registered():
+    from assistant.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--port", "8123", "--host", "127.0.0.1"])
+    assert args.command == "serve" and args.port == 8123 and args.host == "127.0.0.1"

@@ -1,0 +1,169 @@
+"""The extractive answerer on hand-made hits (no index, no model), plus one end-to-end test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.check import REFUSAL_PHRASE, check_answer
+from assistant.extractive import ExtractiveAnswerer
+from assistant.types import Answer, Hit
+from config.settings import AnswerSettings
+from index.normalize import detect_script
+from index.types import Document, make_doc_id
+from tests.handmade import chunk_of, make_hits
+
+SETTINGS = AnswerSettings(backend="extractive", persona="citizen", refusal_threshold=0.54,
+                          max_citations=4)
+
+OPINION = (
+    "关于促进县域创新驱动发展的实施意见\n\n"
+    "一、集聚创新资源,强化创新载体建设\n"
+    "各地区要强化县域科技体制机制创新。鼓励县域创建国家级创新型县(市)。"
+    "(责任单位:自治区科技厅、发展改革委、教育厅)\n"
+    "二、加大政策支撑,促进科技成果转移转化\n"
+    "有条件的盟市可设立科技成果转化、创业投资引导等基金。"
+    "(责任单位:自治区地方金融监督管理局、科技厅)\n"
+)
+REPLY = (
+    "关于政协第0581号提案的答复\n\n"
+    "二、下一步重点工作\n\n"
+    "一是营造良好的创新生态。加快推动各类支持创新政策的落实。\n\n"
+    "二是培育文化科技领域创新主体。实施创新型企业“双倍增双提升”行动。\n\n"
+    "三是推动文化科技融合数字化发展。组织实施一批关键技术攻关项目。"
+)
+
+
+def _document(name: str, text: str, title: str) -> Document:
+    return Document(doc_id=make_doc_id(name), source=name, text=text, title=title,
+                    script="simplified")
+
+
+def _opinion_hits() -> list[Hit]:
+    doc = _document("003_opinion.txt", OPINION, "关于促进县域创新驱动发展的实施意见")
+    sections = OPINION.split("\n")[2:6]
+    chunks = [chunk_of(doc, "\n".join(sections[i : i + 2]), (doc.title, sections[i]))
+              for i in (0, 2)]
+    return [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+
+
+def _reply_items() -> tuple[Document, list]:
+    doc = _document("000_reply.txt", REPLY, "关于政协第0581号提案的答复")
+    parts = REPLY.split("\n\n")[1:]
+    heading = parts[0]
+    chunks = [chunk_of(doc, f"{heading}\n\n{parts[1]}", (doc.title, heading, "一是营造良好的创新生态"))]
+    for part in parts[2:]:
+        lead = part.split("。")[0]
+        chunks.append(chunk_of(doc, part, (doc.title, heading, lead)))
+    return doc, chunks
+
+
+def _lines(answer: Answer) -> list[str]:
+    return answer.text.splitlines()
+
+
+def test_amount_question_quotes_the_figure_with_exact_offsets() -> None:
+    hits = make_hits()
+    answer = ExtractiveAnswerer(SETTINGS).answer("首次认定的高新技术企业奖励多少？", hits)
+    assert not answer.refused and answer.citations
+    assert "30万元" in answer.text
+    assert _lines(answer)[0].startswith("根据《") and hits[0].document.title in _lines(answer)[0]
+    for c in answer.citations:
+        doc = next(h.document for h in hits if h.document.doc_id == c.doc_id)
+        assert doc.text[c.start : c.end] == c.quote
+    assert any("30万元" in c.quote for c in answer.citations)
+
+
+def test_every_sentence_carries_a_marker_of_a_real_citation() -> None:
+    answer = ExtractiveAnswerer(SETTINGS).answer("支持关键技术攻关项目多少项、资金多少？", make_hits())
+    numbers = {c.number for c in answer.citations}
+    for line in _lines(answer)[1:]:
+        marks = {int(n) for n in re.findall(r"\[(\d+)\]", line)}
+        assert marks and marks <= numbers
+    assert check_answer(answer.text, answer.citations).ok
+
+
+def test_traditional_question_gets_traditional_lead_and_source_quotes() -> None:
+    answer = ExtractiveAnswerer(SETTINGS).answer("首次認定的高新技術企業獎勵多少？", make_hits())
+    assert answer.script == "traditional" and _lines(answer)[0].startswith("根據")
+    assert "一次性奖励30万元研发经费" in answer.text  # quoted as the (simplified) source has it
+
+
+def test_simplified_question_on_traditional_source_keeps_the_quote_traditional() -> None:
+    answer = ExtractiveAnswerer(SETTINGS).answer("康巴什到2025年研发投入占比目标是多少？", make_hits())
+    assert answer.script == "simplified" and _lines(answer)[0].startswith("根据")
+    assert detect_script(_lines(answer)[0]) == "simplified"
+    assert "2.2%" in answer.text and "研發投入" in answer.text
+
+
+def test_unanswerable_question_is_refused_with_the_closest_passages() -> None:
+    hits = make_hits()
+    answer = ExtractiveAnswerer(SETTINGS).answer("个人所得税专项附加扣除的标准是多少？", hits)
+    assert answer.refused and not answer.citations
+    assert answer.text.startswith(REFUSAL_PHRASE) and "个人所得税" in answer.text
+    assert [h.chunk.chunk_id for h in answer.closest] == [h.chunk.chunk_id for h in hits[:3]]
+
+
+def test_refusal_in_traditional() -> None:
+    answer = ExtractiveAnswerer(SETTINGS).answer("個人所得稅專項附加扣除標準是多少？", make_hits())
+    assert answer.refused and answer.text.startswith("所提供的文件中沒有找到")
+
+
+def test_asking_for_a_figure_the_passages_lack_is_refused() -> None:
+    question = "整体迁入我区的高新技术企业奖励标准是多少？"
+    hits = [h for h in make_hits() if "30万元" not in h.chunk.text]
+    assert ExtractiveAnswerer(SETTINGS).answer(question, hits).refused
+
+
+def test_responsibility_question_answers_with_that_sections_note() -> None:
+    answer = ExtractiveAnswerer(SETTINGS).answer("设立成果转化基金那一条的责任单位是谁？", _opinion_hits())
+    assert len(answer.citations) == 1
+    assert answer.citations[0].quote.startswith("(责任单位:自治区地方金融监督管理局")
+
+
+def test_which_items_lists_every_sibling_in_order_even_beyond_the_hits() -> None:
+    doc, chunks = _reply_items()
+    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i)
+            for i, c in enumerate(chunks[:2], 1)]  # the third item was not retrieved
+    answerer = ExtractiveAnswerer(SETTINGS, chunks_of=lambda doc_id: chunks)
+    answer = answerer.answer("针对提案,下一步重点工作有哪几项？", hits)
+    quotes = [c.quote for c in answer.citations]
+    assert quotes == ["一是营造良好的创新生态。", "二是培育文化科技领域创新主体。",
+                      "三是推动文化科技融合数字化发展。"]
+    without_store = ExtractiveAnswerer(SETTINGS).answer("针对提案,下一步重点工作有哪几项？", hits)
+    assert len(without_store.citations) == 2
+
+
+def test_max_citations_bounds_ordinary_answers() -> None:
+    one = AnswerSettings(backend="extractive", persona="citizen", refusal_threshold=0.54,
+                         max_citations=1)
+    answer = ExtractiveAnswerer(one).answer("支持关键技术攻关项目多少项？研发投入比重多少？", make_hits())
+    assert len(answer.citations) == 1
+
+
+def test_stream_yields_the_text_then_the_answer() -> None:
+    items = list(ExtractiveAnswerer(SETTINGS).stream("首次认定的高新技术企业奖励多少？", make_hits()))
+    assert isinstance(items[-1], Answer) and all(isinstance(i, str) for i in items[:-1])
+    assert len(items) > 2 and "".join(items[:-1]) == items[-1].text
+
+
+def test_follow_up_uses_the_previous_question() -> None:
+    history = [("首次认定的高新技术企业奖励多少？", "……")]
+    answer = ExtractiveAnswerer(SETTINGS).answer("那整体迁入的呢？", make_hits(), history=history)
+    assert not answer.refused
+
+
+@pytest.mark.slow
+def test_end_to_end_on_the_sample_corpus_with_the_real_model(tmp_path, settings, corpus_dir) -> None:
+    from assistant.build import build_assistant
+    from index.build import build_index
+
+    local = settings.with_overrides(paths={"corpus": corpus_dir, "data_dir": tmp_path / "data"})
+    build_index(local, progress=False)
+    assistant = build_assistant(local)
+    answer = assistant.ask("康巴什區十三五期間累計爭取到上級財政科技資金多少?", backend="extractive")
+    assert not answer.refused and "2771. 4萬元" in answer.text
+    assert answer.script == "traditional"
+    refused = assistant.ask("个人申请发明专利自治区有资助吗?每件给多少?", backend="extractive")
+    assert refused.refused and refused.closest

@@ -1,0 +1,65 @@
+"""Question analysis: intents, key terms, titles, focus and soft term matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.intent import analyze, compact, coverage, key_terms, term_match
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("首次认定的高新技术企业奖励多少？", "amount"),
+        ("县域创新意见有哪些基金？", "list"),
+        ("这一条的责任单位是谁？", "responsible"),
+        ("这个规划是什么时候印发的？", "date"),
+        ("县域创新意见的文号是什么？", "date"),
+        ("试验区是依托哪个机构建设的？", "entity"),
+        ("农村牧区的孩子有机会去科技馆吗", "yesno"),
+        ("星创天地主要扶持什么样的创业", "fact"),
+    ],
+)
+def test_primary_intent(question: str, intent: str) -> None:
+    assert analyze(question).intent == intent
+
+
+def test_a_question_can_ask_several_things() -> None:
+    a = analyze("答复是谁签发的？哪个处室承办，联系人是谁？")
+    assert a.asks("responsible") and a.asks("entity")
+
+
+def test_which_items_is_a_list_not_an_amount() -> None:
+    a = analyze("科技厅承诺下一步做哪几项工作？")
+    assert a.intent == "list" and a.wants_items and not a.wants_number
+    b = analyze("到2020年各建几个？")
+    assert b.wants_number and not b.wants_items
+
+
+def test_key_terms_drop_question_words_and_normalise_script() -> None:
+    terms = [t.text for t in analyze("康巴什區十三五期間累計爭取到上級財政科技資金多少？").terms]
+    assert "资金" in terms and "财政" in terms  # traditional question, simplified terms
+    assert not {"多少", "资金多少", "？"} & set(terms)
+
+
+def test_rare_words_weigh_more_than_common_ones() -> None:
+    weights = {t.text: t.weight for t in key_terms("发明专利的发展")}
+    assert weights["发明专利"] > weights["发展"]
+
+
+def test_titles_and_focus() -> None:
+    a = analyze("《内蒙古自治区创新联合体备案管理办法(试行)》有哪些条件？")
+    assert a.titles == ("内蒙古自治区创新联合体备案管理办法(试行)",)
+    assert analyze("科技赋能方案的目标完成得怎么样？").focus == ("完成",)
+
+
+def test_term_match_is_soft_but_not_loose() -> None:
+    assert term_match("科技馆", compact("各级各类科技场馆")) == 0.7
+    assert term_match("比例", compact("占GDP的比重达到2.2%")) == 1.0  # interchangeable word
+    assert term_match("资助", compact("给予补助资金")) == 0.0
+
+
+def test_coverage_weights_terms() -> None:
+    terms = analyze("个人申请发明专利有资助吗").terms
+    assert coverage(terms, compact("个人申请发明专利给予资助")) == pytest.approx(1.0)
+    assert coverage(terms, compact("申请")) < 0.3
