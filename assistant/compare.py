@@ -24,7 +24,7 @@ _COMPARE = re.compile(
     r"|[和与跟同].{1,24}比"
 )
 _NOISE = re.compile(r"[\s\W\d_]+|年|的")
-MIN_SHARE = 0.34  # a document is named when the question holds this share of its best name's weight
+MIN_SHARE = 0.34  # a document is named when it scores this share of the best-named document
 
 
 def is_comparison(question: str) -> bool:
@@ -51,7 +51,9 @@ def named_documents(question: str, documents: Sequence[Document]) -> list[Docume
         return []
     names = {d.doc_id: _names(d) for d in documents}
     df = Counter(g for grams in names.values() for g in grams)
-    idf = {g: math.log(len(documents) / n) for g, n in df.items()}
+    # Only words rare among titles name a document; "自治区" in many titles names none.
+    rare = max(1, len(documents) // 10)
+    idf = {g: math.log(len(documents) / n) if n <= rare else 0.0 for g, n in df.items()}
     asked = _bigrams(question)
     scored = []
     for d in documents:
