@@ -38,7 +38,7 @@ class Assistant:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder if embedder is not None else make_embedder(settings.embedding)
-        self.extractive = ExtractiveAnswerer(settings.answer)
+        self.extractive = ExtractiveAnswerer(settings.answer, chunks_of=self.chunks_of)
         self._lock = threading.RLock()
         self._store: IndexStore | None = None
         self._retriever: Retriever | None = None
@@ -103,11 +103,15 @@ class Assistant:
 
     def ledger(self) -> list[Any]:
         """Commitments, targets and proposal-reply rows of every indexed document."""
-        from index.commitments.ledger import build_ledger
+        from index.build import LEDGER_FILE
+        from index.commitments.ledger import build_ledger, load_ledger
 
         with self._lock:
             if self._ledger is None:
-                self._ledger = build_ledger(self.store.documents(), self.store.all_chunks())
+                stored = self.store.folder / LEDGER_FILE
+                # An index built before the ledger existed gets one extracted now.
+                self._ledger = (load_ledger(stored) if stored.is_file()
+                                else build_ledger(self.store.documents(), self.store.all_chunks()))
             return self._ledger
 
     # -- questions -------------------------------------------------------------------------------

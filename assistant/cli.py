@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "eval": "assistant.commands.eval_cmd",
     "index": "assistant.commands.index_cmd",
     "search": "assistant.commands.search",
+    "ask": "assistant.commands.ask",
     "commitments": "assistant.commands.commitments",
     "serve": "assistant.commands.serve",
 }

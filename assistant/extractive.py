@@ -172,7 +172,7 @@ class ExtractiveAnswerer:
             n = len(citations) + 1
             citations.append(citation_from_hit(n, hit, group[0].sentence.start,
                                                group[-1].sentence.end))
-            lines.append("".join(_with_marker(p.sentence.text, n) for p in group))
+            lines.append(_join_pieces([_with_marker(p.sentence.text, n) for p in group]))
             by_title.setdefault(hit.document.title, []).append(n)
         # The lead line names the documents, each with the markers of its quotes, so that it
         # too is backed by citations (a title may hold numbers: 第0581号提案).
@@ -373,6 +373,16 @@ def _with_marker(sentence: str, n: int) -> str:
     text = " ".join(sentence.split())
     m = re.search(r"[。！？；;!?，,]+$", text)
     return f"{text[: m.start()]}[{n}]{m.group(0)}" if m else f"{text}[{n}]"
+
+
+def _join_pieces(pieces: list[str]) -> str:
+    """Sentences of one quote joined; lines without final punctuation (签发人…, 联系人…) get "；"."""
+    out = ""
+    for piece in pieces:
+        if out and not re.search(r"[。！？；;!?，,：:]$", out):
+            out += "；"
+        out += piece
+    return out
 
 
 def _nested(title: str) -> str:

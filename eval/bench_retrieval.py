@@ -144,13 +144,14 @@ def bench_hnsw(settings: Settings, retriever: Retriever, vectors: np.ndarray,
     built = time.perf_counter() - t
     exact = retriever.store.dense
     qvecs = retriever.embedder.embed_batch(questions, "query")
-    recall = statistics.mean(
-        len(set(exact.search(q, 50)[1]) & set(hnsw.search(q, 50)[1])) / 50 for q in qvecs)
+    recall = {k: statistics.mean(len(set(exact.search(q, k)[1]) & set(hnsw.search(q, k)[1])) / k
+                                 for q in qvecs) for k in (10, 50)}
     retriever.store.dense = hnsw
     p50, p95 = timed(retriever, questions, n_queries, "fused")
     retriever.store.dense = exact
     print(f"{'':>7}  HNSW (M={s.hnsw_m}, efConstruction={s.hnsw_ef_construction}, "
-          f"efSearch={s.hnsw_ef_search}): built in {built:.1f} s, recall@50 vs exact {recall:.3f}"
+          f"efSearch={s.hnsw_ef_search}): built in {built:.1f} s, recall vs exact "
+          f"@10 {recall[10]:.3f} @50 {recall[50]:.3f}"
           f" | fused p50 {p50:6.1f} ms p95 {p95:6.1f} ms | peak RSS {peak_mb():,.0f} MB", flush=True)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from tqdm import tqdm
 
 from config.settings import Settings
+from index.commitments.ledger import build_ledger, save_ledger
 from index.dense import DenseIndex
 from index.embed import Embedder, make_embedder
 from index.ingest import Skipped
@@ -32,6 +33,7 @@ from index.sources import ingest_sources, source_path
 from index.store import CURRENT, IndexStore, current_folder, open_index, write_store
 from index.types import Chunk, Document
 
+LEDGER_FILE = "ledger.json"
 ProgressFn = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 
 
@@ -113,6 +115,8 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = T
             build_seconds=round(time.perf_counter() - started, 3), packages=package_versions(),
         )
         write_store(folder, manifest, ingest.documents, ingest.chunks, dense, tokens)
+        # The commitments ledger is extracted at index time and swapped in with the index.
+        save_ledger(build_ledger(ingest.documents, ingest.chunks), folder / LEDGER_FILE)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # also on Ctrl-C: the old index stays live
         raise

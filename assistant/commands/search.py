@@ -24,16 +24,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.retrieve import Retriever, hit_metadata
+    from assistant.build import build_assistant
+    from assistant.retrieve import hit_metadata
     from config.errors import QueryError
-    from index.embed import make_embedder
-    from index.store import open_index
 
     if args.k is not None and args.k <= 0:
         raise QueryError(f"--k must be a positive number, not {args.k}")
-    store = open_index(settings)
-    retriever = Retriever(store, make_embedder(settings.embedding), settings.retrieval)
-    result = retriever.search(args.query, args.k, mode=args.mode)
+    result = build_assistant(settings).search(args.query, args.k, mode=args.mode)
     if args.json:
         hits = [{**hit_metadata(h), "text": h.chunk.text} for h in result.hits]
         print(json.dumps({"query": result.query, "mode": args.mode, "notices": list(result.notices),
