@@ -4,7 +4,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-PIP     := $(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt
+PIP     := $(BIN)/pip install -qq --disable-pip-version-check -c constraints.txt
 
 .PHONY: run test setup lint browser clean-index
 

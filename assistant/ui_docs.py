@@ -9,6 +9,7 @@ import gradio as gr
 
 from assistant.ui_base import AssistantPort
 from assistant.ui_render import esc
+from index.ingest import outline as heading_outline
 from index.types import Chunk, Document
 
 TYPE_LABEL = "类型"
@@ -42,19 +43,6 @@ def documents_table(docs: Sequence[Document], counts: dict[str, int]) -> str:
             + "</tbody></table></div>")
 
 
-def outline_anchors(chunks: Sequence[Chunk]) -> list[tuple[int, str, int]]:
-    """(depth, heading, ordinal of the first chunk under it) in reading order, each once."""
-    seen: set[tuple[str, ...]] = set()
-    out = []
-    for c in chunks:
-        for depth in range(1, len(c.heading_path)):
-            prefix = c.heading_path[: depth + 1]
-            if prefix not in seen:
-                seen.add(prefix)
-                out.append((depth, prefix[-1], c.ordinal))
-    return out
-
-
 def document_view(doc: Document | None, chunks: Sequence[Chunk]) -> str:
     """Metadata, heading outline (links into the text) and the chunks in order, escaped."""
     if doc is None:
@@ -69,7 +57,7 @@ def document_view(doc: Document | None, chunks: Sequence[Chunk]) -> str:
         meta += f"<dt>提案</dt><dd>{esc(about)}</dd>"
     items = "".join(
         f'<li class="pq-d{min(depth, 4)}"><a href="#pq-doc-c{ordinal}">{esc(h)}</a></li>'
-        for depth, h, ordinal in outline_anchors(chunks)
+        for depth, h, ordinal in heading_outline(chunks)
     )
     outline = f'<nav class="pq-outline"><h4>目录</h4><ul>{items}</ul></nav>' if items else ""
     body = []

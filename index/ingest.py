@@ -34,7 +34,7 @@ class IngestResult:
     chunks: list[Chunk] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # log lines: spam, TOC, second renders, duplicates
-    outlines: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # doc_id → (depth, heading)
+    outlines: dict[str, list[tuple[int, str, int]]] = field(default_factory=dict)  # doc_id → outline()
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         return [c for c in self.chunks if c.doc_id == doc_id]
@@ -120,8 +120,8 @@ def ingest_text(rel: str, data: Loaded, raw: bytes, template: set[str], chunking
     return doc, chunks, cleaned
 
 
-def outline(chunks: list[Chunk]) -> list[tuple[int, str]]:
-    """The heading outline of a document: (depth, heading) in reading order, each once."""
+def outline(chunks: Sequence[Chunk]) -> list[tuple[int, str, int]]:
+    """The heading outline of a document: (depth, heading, ordinal of its first chunk), each once."""
     seen: set[tuple[str, ...]] = set()
     out = []
     for c in chunks:
@@ -129,5 +129,5 @@ def outline(chunks: list[Chunk]) -> list[tuple[int, str]]:
             prefix = c.heading_path[: depth + 1]
             if prefix not in seen:
                 seen.add(prefix)
-                out.append((depth, prefix[-1]))
+                out.append((depth, prefix[-1], c.ordinal))
     return out

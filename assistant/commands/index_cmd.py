@@ -26,14 +26,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from index.build import build_index  # heavy imports only when the command runs
+    from assistant.build import build_assistant  # heavy imports only when the command runs
 
     if args.dir is not None:
         if args.corpus is not None and Path(args.corpus).resolve() != args.dir.resolve():
             raise ConfigError(f"two corpus folders given ({args.dir} and --corpus {args.corpus}); "
                               "pass only one")
         settings = settings.with_overrides(paths={"corpus": args.dir.resolve()})
-    report = build_index(settings, rebuild=args.rebuild, progress=not args.quiet)
+    report = build_assistant(settings).reindex(rebuild=args.rebuild, progress=not args.quiet)
     for notice in report.notices:
         print(f"note: {notice}")
     for label, files in (("added", report.added), ("updated", report.updated),

@@ -43,7 +43,7 @@ def as_json(result: IngestResult, tree: bool, chunks: bool) -> dict:
         entry = {k: v for k, v in dataclasses.asdict(d).items() if k not in ("text",)}
         entry["chunks"] = len(result.chunks_of(d.doc_id))
         if tree:
-            entry["outline"] = [{"depth": depth, "heading": h} for depth, h in result.outlines[d.doc_id]]
+            entry["outline"] = [{"depth": depth, "heading": h} for depth, h, _ in result.outlines[d.doc_id]]
         if chunks:
             entry["chunk_list"] = [
                 {"chunk_id": c.chunk_id, "heading_path": list(c.heading_path), "start": c.start,
@@ -85,7 +85,7 @@ def print_report(result: IngestResult, corpus: Path, tree: bool) -> None:
             print(f"  提案 {p.session or ''} 第{p.number}号 提案人 {p.proposer or '?'}  签发 {p.signer or '?'}"
                   f"  承办 {p.office or '?'}  联系人 {p.contact or '?'} {p.phone or ''}")
         if tree:
-            for depth, heading in result.outlines[d.doc_id]:
+            for depth, heading, _ in result.outlines[d.doc_id]:
                 print("    " + "  " * (depth - 1) + heading)
     s = _sizes(result)
     print(f"\nRead {len(result.documents)} file(s), {len(result.chunks)} chunks "
