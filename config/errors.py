@@ -20,6 +20,10 @@ class IndexMissingError(PolicyQAError):
     """No index has been built yet."""
 
 
+class IndexBusyError(PolicyQAError):
+    """Another process is building the same index."""
+
+
 class IndexMismatchError(PolicyQAError):
     """The index on disk was built with other settings than the current ones."""
 

@@ -8,12 +8,14 @@ is complete, so an exception or Ctrl-C mid-build leaves the previous index in se
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from config.errors import IndexBusyError
 from config.settings import Settings
 from index.commitments.ledger import build_ledger, save_ledger
 from index.dense import DenseIndex
@@ -81,7 +84,31 @@ def lexical_text(document: Document, chunk: Chunk) -> str:
 def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = True,
                 embedder: Embedder | None = None,
                 on_progress: ProgressFn | None = None) -> BuildReport:
-    """Ingest the corpus (and uploads) and (re)build the index in `settings.paths.index_dir`."""
+    """Ingest the corpus (and uploads) and (re)build the index in `settings.paths.index_dir`.
+
+    One build at a time per index folder: a second concurrent build fails at once with
+    IndexBusyError rather than racing the first for the generation folders.
+    """
+    settings.paths.index_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(settings.paths.index_dir):
+        return _build(settings, rebuild=rebuild, progress=progress, embedder=embedder, on_progress=on_progress)
+
+
+@contextmanager
+def _build_lock(index_dir: Path) -> Iterator[None]:
+    with (index_dir / ".build.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(f"another build of {index_dir} is running; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build(settings: Settings, *, rebuild: bool, progress: bool, embedder: Embedder | None,
+           on_progress: ProgressFn | None) -> BuildReport:
     started = time.perf_counter()
     embedder = embedder or make_embedder(settings.embedding)
     corpus = settings.paths.corpus

@@ -133,3 +133,17 @@ def test_rebuild_and_embedder_change_reembed_everything(settings, tmp_path: Path
     assert switched.embedded == first.chunks and switched.reused == 0
     assert any("re-embedding" in n for n in switched.notices)
     assert open_index(s, check=False).manifest.embedder == "fake:other"
+
+
+def test_a_second_concurrent_build_fails_clearly(tmp_path, settings) -> None:
+    import fcntl
+
+    from config.errors import IndexBusyError
+
+    s = fake_settings(settings, tmp_path, write_corpus(tmp_path / "c", {"a.txt": POLICY_A}))
+    s.paths.index_dir.mkdir(parents=True)
+    with (s.paths.index_dir / ".build.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as another process's build would
+        with pytest.raises(IndexBusyError, match="another build"):
+            build_index(s, progress=False)
+    assert build_index(s, progress=False).documents == 1  # free again once released
