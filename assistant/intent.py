@@ -194,9 +194,12 @@ def warm_up() -> None:
     _idf()
 
 
-# Statistical words that policy texts use interchangeably; a question's word matches any.
-_SAME = ({"比例", "比重", "占比"}, {"增速", "增长", "增幅"})
-_ALTERNATIVES = {w: tuple(sorted(group - {w})) for group in _SAME for w in group}
+# Statistical words that policy texts use interchangeably; a question's word matches any word of
+# a group it is in. 强度 (研发投入强度) is a share of GDP: it matches 比重/占比, but not 比例,
+# which is as often "按一定比例" (a proportion) as a statistic.
+_SAME = ({"比例", "比重", "占比"}, {"强度", "比重", "占比"}, {"增速", "增长", "增幅"})
+_ALTERNATIVES = {w: tuple(sorted(set().union(*(g for g in _SAME if w in g)) - {w}))
+                 for group in _SAME for w in group}
 
 
 def term_match(term: str, text: str) -> float:

@@ -63,3 +63,11 @@ def test_coverage_weights_terms() -> None:
     terms = analyze("个人申请发明专利有资助吗").terms
     assert coverage(terms, compact("个人申请发明专利给予资助")) == pytest.approx(1.0)
     assert coverage(terms, compact("申请")) < 0.3
+
+
+def test_intensity_matches_a_share_of_gdp_but_not_a_mere_proportion() -> None:
+    from assistant.intent import term_match
+
+    assert term_match("强度", "研发经费投入占gdp的比重达到2.2%") == 1.0
+    assert term_match("比重", "研发投入强度达到1.5%") == 1.0
+    assert term_match("强度", "按一定比例对符合条件企业的研发投入给予补助") < 1.0
