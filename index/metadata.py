@@ -69,21 +69,25 @@ def parse_date(text: str) -> str | None:
                 return f"{y:04d}-{mo:02d}-{d:02d}"
     m = _DATE_CN_NUM.search(text)
     if m:
-        y = int("".join(str(NUM_CN.index(c) % 10) if c != "十" else "" for c in m.group(1)))
-        return f"{y:04d}-{_cn_small(m.group(2)):02d}-{_cn_small(m.group(3)):02d}"
+        y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1) if c in _CN_DIGITS))
+        mo, d = _cn_small(m.group(2)), _cn_small(m.group(3))
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
     m = _DATE_PARTIAL.search(text)
     if m:
         return f"--{int(m.group(1)):02d}-{int(m.group(2)):02d}"
     return None
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0}
+
+
 def _cn_small(s: str) -> int:
     """一..三十一 → 1..31."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
     if "十" in s:
         tens, _, ones = s.partition("十")
-        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
-    return digits.get(s, 0)
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(s, 0)
 
 
 def doc_type_of(title: str) -> str | None:
