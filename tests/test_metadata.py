@@ -21,8 +21,10 @@ def test_dates(text: str, iso: str | None) -> None:
     assert parse_date(text) == iso
 
 
-@pytest.mark.parametrize("number", ["内政办发〔2018〕84号", "鄂康政发[2023]8号", "国发(2017)43号", "京政办发【2020】1号",
-                                    "鄂康政發〔2023〕8號"])
+NUMBERS = ["内政办发〔2018〕84号", "鄂康政发[2023]8号", "国发(2017)43号", "京政办发【2020】1号", "鄂康政發〔2023〕8號"]
+
+
+@pytest.mark.parametrize("number", NUMBERS)
 def test_document_number_variants(number: str) -> None:
     from index.normalize import normalize
 
