@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from assistant.cite import marker_numbers, renumber_markers
-from assistant.types import Answer
+from assistant.types import Answer, Citation
 from index.normalize import normalize
 from index.types import Document
 
@@ -66,7 +66,7 @@ def named_documents(question: str, documents: Sequence[Document]) -> list[Docume
     return [d for w, d in sorted(scored, key=lambda x: -x[0]) if w >= MIN_SHARE * best]
 
 
-def comparison_scopes(question: str, documents: Sequence[Document]) -> list[tuple[str, str]] | None:
+def comparison_scopes(question: str, documents: Sequence[Document]) -> list[tuple[str, tuple[str, ...]]] | None:
     """(question for the part, doc ids) per part, or None when this is not a comparison.
 
     With two or more documents named, each is a part. With one, the other part is every
@@ -108,7 +108,10 @@ def merge_answers(question: str, parts: Sequence[Answer]) -> Answer:
     answered = [p for p in parts if not p.refused]
     if not answered:
         return parts[0]
-    texts, citations, notices, flagged = [], [], [], []
+    texts: list[str] = []
+    citations: list[Citation] = []
+    notices: list[str] = []
+    flagged: list[str] = []
     for part in answered:
         offset = len(citations)
         mapping = {n: n + offset for n in marker_numbers(part.text)}

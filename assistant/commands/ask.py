@@ -41,10 +41,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             settings = settings.with_overrides(llm={"model": args.llm})
     assistant = build_assistant(settings)
     if args.json:
-        answer = assistant.ask(args.question, persona=args.persona, backend=backend)
-        print(json.dumps(as_json(answer), ensure_ascii=False, indent=2))
+        print(json.dumps(as_json(assistant.ask(args.question, persona=args.persona, backend=backend)),
+                         ensure_ascii=False, indent=2))
         return 0
-    answer = None
+    answer: Answer | None = None
     streamed = False
     for item in assistant.stream(args.question, persona=args.persona, backend=backend):
         if isinstance(item, Answer):
