@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from config.errors import IngestError
 from config.settings import ChunkingSettings
-from index.chunk import chunk_document
+from index.chunk import chunk_document, split_regions
 from index.clean import Cleaned, clean, split_lines, template_lines
 from index.load import SUPPORTED, Loaded, read_file
 from index.metadata import extract
@@ -104,8 +104,6 @@ def ingest_text(rel: str, data: Loaded, raw: bytes, template: set[str], chunking
     """Clean, describe and chunk one loaded file."""
     hints = {re.sub(r"\s+", "", text): level + 1 for text, level in data.heading_hints}
     cleaned = clean(data.text, template)
-    from index.chunk import split_regions
-
     header, body, closing = split_regions(cleaned)
     title_line = cleaned.lines[cleaned.title_index].text.strip() if cleaned.title_index is not None else Path(rel).stem
     meta = extract(title_line, header, body, closing)

@@ -202,7 +202,6 @@ def fake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_eval_command_end_to_end(fake_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("assistant.build")
     from assistant.cli import main
 
     corpus, dataset = _write_set(fake_env)
@@ -228,7 +227,6 @@ def test_eval_command_end_to_end(fake_env: Path, capsys: pytest.CaptureFixture[s
 def test_eval_command_table_and_failing_gate(
     fake_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("assistant.build")
     from assistant.cli import main
 
     corpus, dataset = _write_set(fake_env)
