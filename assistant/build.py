@@ -38,7 +38,8 @@ class Assistant:
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder if embedder is not None else make_embedder(settings.embedding)
-        self.extractive = ExtractiveAnswerer(settings.answer, chunks_of=self.chunks_of)
+        self.extractive = ExtractiveAnswerer(settings.answer, chunks_of=self.chunks_of,
+                                             documents=self.documents)
         self._lock = threading.RLock()
         self._store: IndexStore | None = None
         self._retriever: Retriever | None = None

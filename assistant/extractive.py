@@ -22,6 +22,15 @@ from dataclasses import dataclass
 
 from assistant.check import REFUSAL_PHRASE
 from assistant.cite import Sentence, citation_from_hit, split_sentences, to_answer_script
+from assistant.fields import (
+    FIELD_NAMES,
+    asked_fields,
+    locate,
+    names_other_document,
+    only_fields,
+    target_document,
+    value_shape,
+)
 from assistant.followup import resolve_followup
 from assistant.intent import QuestionAnalysis, analyze, compact, coverage, term_match
 from assistant.intent import warm_up as warm_up_intent
@@ -29,10 +38,11 @@ from assistant.refusal import decide
 from assistant.types import Answer, Citation, Hit
 from config.settings import AnswerSettings
 from index.normalize import normalize, to_script
-from index.types import Chunk
+from index.types import Chunk, Document
 
 History = Sequence[tuple[str, str]]
 ChunksOf = Callable[[str], Sequence[Chunk]]  # doc_id -> its chunks in order (for list siblings)
+Documents = Callable[[], Sequence[Document]]  # every indexed document (to find the one named)
 DEPTH = 6  # hits whose sentences are considered
 CLOSEST = 3
 KEEP_RATIO = 0.8  # a list or 责任单位 note is used when it scores this share of the best
@@ -40,12 +50,11 @@ MIN_RATIO = 0.6  # no sentence scoring less than this share of the best is added
 RANK_PRIOR = 0.2
 MIN_GAIN = 0.12  # a further sentence must bring in this share of the key terms' weight
 OTHER_DOC_GAIN = 0.25  # … and more when it comes from another document
-FIELD_RATIO = 0.4  # a sign-off field of the answer's own document is added down to this
 LIST_FACTOR = 3
 _QUANTITY = re.compile(
     r"\d+(?:\.\s?\d+)?\s*(?:%|％|[万亿]?元|万|亿|项|家|个|人|名|件|所|座|倍|篇|次|平方公里)")
 _DATE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}|〔\d{4}〕|\d+号|日期|时间|期限")
-_RESPONSIBLE = re.compile(r"责任单位|承办部门|签\s*发\s*人|联\s*系\s*人|联系电话|牵头|负责|来源|发文机关")
+_RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|主管|组长")
 _ENTITY = re.compile(r"依托|《|研究院|研究中心|协议|机构")
 _ITEM = re.compile(r"^\s*(?:-{2,}|—{1,2}|[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])")
 _HEADING = re.compile(
@@ -70,6 +79,8 @@ class _Pick:
     sentence: Sentence
     index: int  # position among the chunk's sentences
     score: float
+    label: str = ""  # what a bare field value is ("成文日期"), shown before it
+    field: str = ""  # the document field it states, for field picks
 
 
 class ExtractiveAnswerer:
@@ -77,9 +88,11 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, settings: AnswerSettings, *, chunks_of: ChunksOf | None = None) -> None:
+    def __init__(self, settings: AnswerSettings, *, chunks_of: ChunksOf | None = None,
+                 documents: Documents | None = None) -> None:
         self.settings = settings
         self.chunks_of = chunks_of  # lets list answers reach sibling items the hits missed
+        self.documents = documents  # lets field questions ("文号?") find the document they name
 
     def warm_up(self) -> None:
         """Load jieba's dictionary and IDF table now instead of on the first question."""
@@ -115,7 +128,50 @@ class ExtractiveAnswerer:
     # ---- choosing sentences ---------------------------------------------------------------
 
     def _select(self, a: QuestionAnalysis, hits: Sequence[Hit]) -> list[list[_Pick]]:
+        fields = asked_fields(a.normalized)
+        if not fields:
+            return self._select_passages(a, hits)
+        # A document's own particulars (文号, 落款日期, 签发人…) come from its metadata; other
+        # parts of the question are answered from the passages as usual.
+        doc, found = self._field_picks(a, fields, hits)
+        if not only_fields(a.normalized):
+            rest = self._select_passages(a, hits)
+        elif found or doc is None or not names_other_document(a.normalized, doc):
+            return _group(found)  # nothing found: the document does not state it
+        else:
+            # The field of a document the answer's document cites ("…指导意见的文号") may be
+            # stated in a passage: only a sentence holding such a value will do.
+            rest = self._select_passages(a, hits, value_shape(fields))
+        return _group(_dedupe(found + [p for g in rest for p in g]))
+
+    def _field_picks(self, a: QuestionAnalysis, fields: Sequence[str],
+                     hits: Sequence[Hit]) -> tuple[Document | None, list[_Pick]]:
+        """The document the question is about, and a pick for each field it states."""
+        documents = self.documents() if self.documents else [h.document for h in hits]
+        doc = target_document(a.normalized, hits, documents)
+        if doc is None:
+            return None, []
+        chunks = (self.chunks_of(doc.doc_id) if self.chunks_of
+                  else [h.chunk for h in hits if h.document.doc_id == doc.doc_id])
+        by_id = {h.chunk.chunk_id: h for h in hits}
+        out = []
+        for field in fields:
+            quote = locate(doc, chunks, field)
+            if quote is None:
+                continue
+            hit = by_id.get(quote.chunk.chunk_id) or Hit(chunk=quote.chunk, document=doc, rank=0, fused_score=0.0)
+            index = next(i for i, s in enumerate(split_sentences(quote.chunk.text))
+                         if s.start <= quote.sentence.start < s.end)
+            named = compact(FIELD_NAMES[field]) in compact(quote.sentence.text)
+            label = "" if named else to_script(FIELD_NAMES[field], a.script)
+            out.append(_Pick(hit, quote.sentence, index, 1.0, label, field))
+        return doc, out
+
+    def _select_passages(self, a: QuestionAnalysis, hits: Sequence[Hit],
+                         shape: re.Pattern[str] | None = None) -> list[list[_Pick]]:
         picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in _candidates(a, hit, rank)]
+        if shape is not None:
+            picks = [p for p in picks if shape.search(normalize(p.sentence.text))]
         if not picks:
             return []
         picks.sort(key=lambda p: -p.score)
@@ -131,17 +187,14 @@ class ExtractiveAnswerer:
                 siblings = self._siblings(item, hits)
                 if len(siblings) > 1:
                     return _group(siblings[: LIST_FACTOR * limit])
-        if a.wants_number:
+        if a.wants_number and shape is None:  # "文号是多少" asks for a 文号, not a quantity
             # A question asking for a figure is answered by sentences that state one; when
             # none of the good sentences does, the documents do not give it: refuse.
             picks = [p for p in picks if _has_quantity(p.sentence.text)
                      and p.score >= MIN_RATIO * best.score]
             if not picks:
                 return []
-        chosen = _cover(a, picks, limit)
-        if a.asks("responsible"):
-            chosen += _fields_beside(chosen, picks, FIELD_RATIO * best.score)
-        return _group(_dedupe(chosen))
+        return _group(_dedupe(_cover(a, picks, limit)))
 
     def _siblings(self, best: _Pick, hits: Sequence[Hit]) -> list[_Pick]:
         """The lead sentence of every item chunk under the same heading as `best`."""
@@ -172,7 +225,7 @@ class ExtractiveAnswerer:
             n = len(citations) + 1
             citations.append(citation_from_hit(n, hit, group[0].sentence.start,
                                                group[-1].sentence.end))
-            lines.append(_join_pieces([_with_marker(p.sentence.text, n) for p in group]))
+            lines.append(_join_pieces([_with_marker(p.sentence.text, n, p.label) for p in group]))
             by_title.setdefault(hit.document.title, []).append(n)
         # The lead line names the documents, each with the markers of its quotes, so that it
         # too is backed by citations (a title may hold numbers: 第0581号提案).
@@ -192,8 +245,8 @@ class ExtractiveAnswerer:
 def _candidates(a: QuestionAnalysis, hit: Hit, rank: int) -> list[_Pick]:
     chunk = hit.chunk
     meta = {"metadata", "closing"} & set(chunk.kinds)
-    if meta and not (a.asks("date") or a.asks("responsible") or a.asks("entity")):
-        return []
+    if meta:
+        return []  # a document's particulars are answered as fields (assistant.fields)
     context = compact(hit.document.title + " ".join(chunk.heading_path))
     out = []
     for i, s in enumerate(split_sentences(chunk.text)):
@@ -271,18 +324,6 @@ def _cover(a: QuestionAnalysis, picks: list[_Pick], limit: int) -> list[_Pick]:
         chosen.append(best_pick)
         have = [max(h, term_match(t.text, texts[id(best_pick)])) for t, h in zip(a.terms, have, strict=True)]
     return chosen
-
-
-def _fields_beside(chosen: list[_Pick], picks: list[_Pick], floor: float) -> list[_Pick]:
-    """For "who" questions: the sign-off fields (签发人, 承办部门, 联系人, 联系电话) beside a
-    chosen one, or else the best such field of the answer's document."""
-    blocks = {p.hit.chunk.chunk_id for p in chosen if "closing" in p.hit.chunk.kinds}
-    fields = [p for p in picks if p not in chosen and _RESPONSIBLE.search(normalize(p.sentence.text))]
-    beside = [p for p in fields if p.hit.chunk.chunk_id in blocks]
-    if beside or any(_RESPONSIBLE.search(normalize(p.sentence.text)) for p in chosen):
-        return beside
-    doc = chosen[0].hit.document.doc_id
-    return [p for p in fields if p.hit.document.doc_id == doc and p.score >= floor][:1]
 
 
 def _best_item(a: QuestionAnalysis, picks: list[_Pick]) -> _Pick | None:
@@ -368,9 +409,9 @@ def _group(picks: list[_Pick]) -> list[list[_Pick]]:
     return groups
 
 
-def _with_marker(sentence: str, n: int) -> str:
+def _with_marker(sentence: str, n: int, label: str = "") -> str:
     """The sentence (whitespace runs collapsed) with [n] before its final punctuation."""
-    text = " ".join(sentence.split())
+    text = (f"{label}：" if label else "") + " ".join(sentence.split())
     m = re.search(r"[。！？；;!?，,]+$", text)
     return f"{text[: m.start()]}[{n}]{m.group(0)}" if m else f"{text}[{n}]"
 

@@ -58,7 +58,10 @@ def passage_text(hit: Hit) -> str:
     parts = [doc.title, *chunk.heading_path, chunk.text]
     if {"metadata", "closing"} & set(chunk.kinds):
         parts += ["文号发文字号", doc.doc_number or "", "发文机关发布单位来源", doc.issuer or "",
-                  "成文日期发布日期发布时间", doc.date or ""]
+                  "成文日期落款日期发布日期发布时间", doc.date or ""]
+        if doc.proposal is not None:
+            p = doc.proposal
+            parts += ["提案人委员", p.proposer or "", p.number or "", "签发人承办部门处室联系人联系电话"]
     return compact(" ".join(parts))
 
 

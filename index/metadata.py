@@ -79,6 +79,17 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+def dates_in(text: str) -> list[tuple[int, int, str]]:
+    """Every full date written in `text`, as (start, end, ISO date), in order of position."""
+    found: list[tuple[int, int, str]] = []
+    for pattern in (_DATE_ISO, _DATE_CN, _DATE_CN_NUM):
+        for m in pattern.finditer(text):
+            iso = parse_date(m.group(0))
+            if iso and not iso.startswith("--") and not any(s < m.end() and m.start() < e for s, e, _ in found):
+                found.append((m.start(), m.end(), iso))
+    return sorted(found)
+
+
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0}
 
 

@@ -1,0 +1,135 @@
+"""Field questions (文号, 落款日期, 签发人…) answered from metadata and cited where the source states them."""
+
+from __future__ import annotations
+
+from assistant.extractive import ExtractiveAnswerer
+from assistant.fields import asked_fields, locate, only_fields, target_document
+from assistant.types import Hit
+from config.settings import AnswerSettings
+from index.normalize import normalize
+from index.types import Document, ProposalInfo, make_doc_id
+from tests.handmade import chunk_of
+
+SETTINGS = AnswerSettings(backend="extractive", persona="staff", refusal_threshold=0.54, max_citations=4)
+
+REPLY = (
+    "科技厅关于政协第0581号提案的答复\n"
+    "来源:科技厅\u2003发布日期:2023-10-10 11:05\n"
+    "张郡委员:\n"
+    "一是加大政策供给力度。贯彻科技部等六部门《关于促进文化和科技深度融合的指导意见》(国科发高〔2019〕280号)精神。\n"
+    "二是培育创新主体。截至2022年底,全区高新技术企业总数达到1573家。\n"
+    "签 发 人:孙俊青\n\n承办部门:高新技术处\n\n联 系 人:佟永兴\n\n联系电话:0471-6328607\n"
+    "科技厅\n\n2023年8月3日"
+)
+PLAN = (
+    "發文機關: 康巴什區人民政府 成文日期: 2023年2月24日\n"
+    "發文字號: 鄂康政發〔2023〕8號 發布日期: 2023-02-24\n"
+    "康巴什區科技創新“十四五”規劃\n"
+    "到2025年,研發投入占GDP比重達到2.2%以上。"
+)
+
+
+def _reply() -> tuple[Document, list[Hit]]:
+    doc = Document(doc_id=make_doc_id("reply.txt"), source="reply.txt", text=REPLY,
+                   title="科技厅关于政协第0581号提案的答复", script="simplified", issuer="科技厅",
+                   written_date="2023-08-03", published_date="2023-10-10", doc_type="提案答复",
+                   proposal=ProposalInfo(number="0581", proposer="张郡", signer="孙俊青",
+                                         office="高新技术处", contact="佟永兴", phone="0471-6328607"))
+    lines = REPLY.split("\n")
+    meta = chunk_of(doc, lines[1])
+    body = [chunk_of(doc, lines[3]), chunk_of(doc, lines[4])]
+    closing = chunk_of(doc, REPLY[REPLY.index("签 发 人"):])
+    chunks = [_kind(meta, "metadata"), *body, _kind(closing, "closing")]
+    return doc, [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+
+
+def _plan() -> tuple[Document, list[Hit]]:
+    doc = Document(doc_id=make_doc_id("plan.txt"), source="plan.txt", text=PLAN,
+                   title="康巴什區科技創新“十四五”規劃", script="traditional",
+                   issuer="康巴什區人民政府", doc_number="鄂康政發〔2023〕8號",
+                   written_date="2023-02-24", published_date="2023-02-24", doc_type="规划")
+    lines = PLAN.split("\n")
+    chunks = [_kind(chunk_of(doc, "\n".join(lines[:2])), "metadata"), chunk_of(doc, lines[3])]
+    return doc, [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+
+
+def _kind(chunk, kind: str):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(chunk, kinds=(kind,))
+
+
+def _answerer(hits: list[Hit]) -> ExtractiveAnswerer:
+    docs = list({h.document.doc_id: h.document for h in hits}.values())
+    chunks = {d.doc_id: [h.chunk for h in hits if h.document.doc_id == d.doc_id] for d in docs}
+    return ExtractiveAnswerer(SETTINGS, chunks_of=lambda doc_id: chunks[doc_id], documents=lambda: docs)
+
+
+def test_questions_name_the_fields_they_ask_for() -> None:
+    assert asked_fields(normalize("0581号提案的答复是谁签发的?哪个处室承办,联系人是谁?")) == (
+        "signer", "office", "contact", "phone")
+    assert asked_fields(normalize("康巴什規劃的發文字號和成文日期是？")) == ("doc_number", "written_date")
+    assert asked_fields(normalize("落款日期是哪天")) == ("written_date",)
+    assert asked_fields(normalize("解读是什么时候发布的")) == ("published_date",)
+    assert asked_fields(normalize("研发投入占比目标是多少")) == ()
+    assert asked_fields(normalize("科技资金来源有哪些")) == ()  # a funding source is not the 来源 field
+
+
+def test_only_fields_when_every_asking_clause_asks_a_field() -> None:
+    assert only_fields(normalize("规划的文号是多少?成文日期是哪天?"))
+    assert not only_fields(normalize("规划是哪天发布的,研发投入目标是多少?"))
+
+
+def test_written_date_is_cited_where_the_source_states_it() -> None:
+    _, hits = _reply()
+    answer = _answerer(hits).answer("张郡委员那件提案的答复,落款日期是哪天?", hits)
+    assert not answer.refused
+    assert [c.quote for c in answer.citations] == ["2023年8月3日"]
+    assert REPLY[answer.citations[0].start:answer.citations[0].end] == "2023年8月3日"
+    assert "成文日期：2023年8月3日[1]" in answer.text  # a bare value is named
+
+
+def test_one_labelled_field_of_a_line_of_several_is_quoted() -> None:
+    _, hits = _plan()
+    answer = _answerer(hits).answer("康巴什规划的文号是多少?成文日期是哪天?", hits)
+    quoted = "\n".join(c.quote for c in answer.citations)
+    assert "成文日期: 2023年2月24日" in quoted and "發文字號: 鄂康政發〔2023〕8號" in quoted
+    assert "發文機關" not in quoted and "發布日期" not in quoted  # only the asked fields of each line
+    for c in answer.citations:
+        assert PLAN[c.start:c.end] == c.quote
+
+
+def test_sign_off_fields_come_together_with_the_phone() -> None:
+    _, hits = _reply()
+    answer = _answerer(hits).answer("0581号提案的答复是谁签发的?哪个处室承办,联系人是谁?", hits)
+    assert len(answer.citations) == 1  # adjacent lines of one block are one citation
+    quote = answer.citations[0].quote
+    for value in ("孙俊青", "高新技术处", "佟永兴", "0471-6328607"):
+        assert value in quote
+
+
+def test_the_number_of_a_cited_document_comes_from_the_passage_stating_it() -> None:
+    _, hits = _reply()  # the reply itself has no 文号
+    answer = _answerer(hits).answer("答复里引用的六部门文化和科技深度融合指导意见,文号是多少?", hits)
+    assert not answer.refused
+    assert "国科发高〔2019〕280号" in answer.citations[0].quote
+
+
+def test_a_field_no_passage_states_is_refused() -> None:
+    _, hits = _reply()
+    answer = _answerer(hits[:3]).answer("0581号提案答复的文号是多少?", hits[:3])
+    assert answer.refused
+
+
+def test_target_document_is_the_named_one_else_the_best_hit() -> None:
+    reply, reply_hits = _reply()
+    plan, plan_hits = _plan()
+    docs = [reply, plan]
+    assert target_document(normalize("第0581号提案的答复哪天签发"), plan_hits, docs) == reply
+    assert target_document(normalize("康巴什规划的文号"), reply_hits, docs) == plan
+    assert target_document(normalize("成文日期是哪天"), plan_hits, docs) == plan
+
+
+def test_locate_returns_none_for_a_value_the_document_lacks() -> None:
+    doc, hits = _plan()
+    assert locate(doc, [h.chunk for h in hits], "signer") is None
