@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
+from assistant.vocabulary import abbreviations, alternatives
 from index.normalize import detect_script, normalize
 from index.types import Script
 
@@ -55,6 +56,7 @@ _WANTS_NUMBER = re.compile(r"多少|(?<!哪)几(?:个|项|家|人|件|名|所|�
 _WANTS_ITEMS = re.compile(
     r"哪几|几(?:项|个方面|条|点)|哪些(?:工作|措施|任务|方面|举措|原则|目标|重点)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,10 @@ def _jieba() -> Any:
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
     tok.initialize()
+    for word in abbreviations():  # 高企, 规上, 科特派: kept whole, not glued to a neighbour
+        tok.add_word(word, freq=tok.suggest_freq(word, tune=False) + 1000)
+    for word in ("分别", "各自"):  # not 康巴什区|分别 -> 康巴|区分|别
+        tok.add_word(word, freq=10**6)
     return tok
 
 
@@ -194,19 +200,12 @@ def warm_up() -> None:
     _idf()
 
 
-# Statistical words that policy texts use interchangeably; a question's word matches any word of
-# a group it is in. 强度 (研发投入强度) is a share of GDP: it matches 比重/占比, but not 比例,
-# which is as often "按一定比例" (a proportion) as a statistic.
-_SAME = ({"比例", "比重", "占比"}, {"强度", "比重", "占比"}, {"增速", "增长", "增幅"})
-_ALTERNATIVES = {w: tuple(sorted(set().union(*(g for g in _SAME if w in g)) - {w}))
-                 for group in _SAME for w in group}
-
-
 def term_match(term: str, text: str) -> float:
-    """How well `term` occurs in `text` (both `compact`): 1 exact (or an interchangeable word:
-    比例/比重/占比), 0.7 with a character or two inserted (科技馆 in 科技场馆), else half the
-    share of its character bigrams present."""
-    if term in text or any(alt in text for alt in _ALTERNATIVES.get(term, ())):
+    """How well `term` occurs in `text` (both `compact`): 1 exact or as a word texts use instead
+    (比例/比重/占比, 高企/高新技术企业; see `assistant.vocabulary`), 0.7 with a character or two
+    inserted (科技馆 in 科技场馆), 0.6 with one character mistyped (科创版 for 科创板), else half
+    the share of its character bigrams present."""
+    if term in text or any(alt in text for alt in alternatives(term)):
         return 1.0
     if len(term) < 2:
         return 0.0
@@ -215,6 +214,8 @@ def term_match(term: str, text: str) -> float:
         return 0.7
     if len(term) < 3:
         return 0.0
+    if _CJK.fullmatch(term) and _mistyped(term).search(text):
+        return 0.6
     grams = [term[i : i + 2] for i in range(len(term) - 1)]
     return 0.5 * sum(g in text for g in grams) / len(grams)
 
@@ -230,3 +231,12 @@ def coverage(terms: tuple[Term, ...], text: str) -> float:
 @cache
 def _loose(term: str) -> re.Pattern[str]:
     return re.compile(".{0,2}".join(map(re.escape, term)))
+
+
+@cache
+def _mistyped(term: str) -> re.Pattern[str]:
+    """`term` with any one character different; for 4+ characters also without its last one
+    (jieba glues a following character onto an unknown word: 特排员到)."""
+    forms = [term, term[:-1]] if len(term) >= 4 else [term]
+    options = [re.escape(f[:i]) + r"[\u4e00-\u9fff]" + re.escape(f[i + 1 :]) for f in forms for i in range(len(f))]
+    return re.compile("|".join(options))

@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.rerank import Reranker, make_reranker
 from assistant.types import Hit
+from assistant.vocabulary import expand
 from config.errors import IndexMismatchError, QueryError
 from config.settings import RetrievalSettings
 from index.embed import Embedder
@@ -137,7 +138,8 @@ class Retriever:
             lists["dense"] = self.store.dense.search(qvec, depth, ids)[1].tolist()
         bm25_scores = None
         if mode in ("fused", "bm25"):
-            bm25_scores = self.store.lexical.scores(self._tokenize(text))
+            # Abbreviations people type (高企, 规上) get their written forms added.
+            bm25_scores = self.store.lexical.scores(self._tokenize(expand(text)))
             masked = bm25_scores if allowed is None else np.where(allowed, bm25_scores, 0)
             lists["bm25"] = _top_rows(masked, depth)
         weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}

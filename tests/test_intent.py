@@ -71,3 +71,30 @@ def test_intensity_matches_a_share_of_gdp_but_not_a_mere_proportion() -> None:
     assert term_match("强度", "研发经费投入占gdp的比重达到2.2%") == 1.0
     assert term_match("比重", "研发投入强度达到1.5%") == 1.0
     assert term_match("强度", "按一定比例对符合条件企业的研发投入给予补助") < 1.0
+
+
+def test_abbreviations_match_the_words_texts_write() -> None:
+    from assistant.intent import compact, key_terms, term_match
+
+    assert "高企" in [t.text for t in key_terms("截至2022年底全区有多少家高企?")]  # not 家高企
+    assert term_match("高企", compact("全区高新技术企业总数达到1573家")) == 1.0
+    assert term_match("发改委", compact("自治区发展改革委、科技厅")) == 1.0
+    assert term_match("补贴", compact("给予后补助支持")) == 1.0
+    assert term_match("高企", compact("科技型中小企业")) < 0.5  # an abbreviation widens one way only
+
+
+def test_one_mistyped_character_still_matches_but_less() -> None:
+    from assistant.intent import compact, term_match
+
+    assert term_match("科创版", compact("在科创板挂牌的企业")) == 0.6
+    assert term_match("特排员到", compact("企业科技特派员服务")) == 0.6  # jieba glued 到 on
+    assert term_match("伊金霍洛旗", compact("康巴什区与高新区")) == 0.0
+    assert term_match("2030", compact("到2025年")) < 0.5  # numbers are never taken as mistyped
+
+
+def test_bm25_query_gets_the_written_forms_of_abbreviations() -> None:
+    from assistant.vocabulary import expand
+
+    assert "高新技术企业" in expand("多少家高企")
+    assert "规模以上" in expand("規上企業")  # traditional input is normalised first
+    assert expand("研发投入强度") == "研发投入强度"
