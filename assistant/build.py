@@ -16,13 +16,14 @@ from typing import Any
 
 from assistant.compare import comparison_scopes, merge_answers
 from assistant.extractive import ExtractiveAnswerer
+from assistant.intent import key_terms, question_parts
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
 from assistant.types import Answer, Hit
 from config.errors import BackendError, IngestError, QueryError
 from config.settings import Settings
 from index.build import BuildReport, build_index
 from index.embed import Embedder, make_embedder
-from index.normalize import detect_script
+from index.normalize import detect_script, normalize
 from index.store import IndexStore, current_folder, open_index
 from index.types import Chunk, Document
 
@@ -161,6 +162,12 @@ class Assistant:
             yield merged
             return
         found = self.search(standalone, filters=filters)
+        # Each part of "A是多少？B呢？" that names its own subject gets its best passages in front.
+        subquestions = [q for q in question_parts(normalize(standalone)) if len(key_terms(q)) >= 2]
+        if len(subquestions) > 1 and not scopes:
+            k = self.settings.retrieval.k
+            found = replace(found, hits=_interleave(
+                [found.hits, *(self.retrieve(q, k=k, filters=filters) for q in subquestions)])[:k])
         if scopes:  # the LLM gets the best passages of each compared document
             per_scope = [self.retrieve(part, k=max(2, self.settings.retrieval.k // len(scopes)),
                                        filters=Filters(doc_ids=ids)) for part, ids in scopes]

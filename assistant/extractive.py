@@ -32,7 +32,7 @@ from assistant.fields import (
     value_shape,
 )
 from assistant.followup import resolve_followup
-from assistant.intent import QuestionAnalysis, analyze, compact, coverage, term_match
+from assistant.intent import QuestionAnalysis, Term, analyze, compact, coverage, term_match
 from assistant.intent import warm_up as warm_up_intent
 from assistant.refusal import decide
 from assistant.types import Answer, Citation, Hit
@@ -51,6 +51,8 @@ RANK_PRIOR = 0.2
 MIN_GAIN = 0.12  # a further sentence must bring in this share of the key terms' weight
 OTHER_DOC_GAIN = 0.25  # … and more when it comes from another document
 LIST_FACTOR = 3
+PART_MIN = 0.5  # a sentence is added for a part of a question when it covers this much of it
+PART_GAIN = 0.15  # … and this much more than the sentences already chosen
 _QUANTITY = re.compile(
     r"\d+(?:\.\s?\d+)?\s*(?:%|％|[万亿]?元|万|亿|项|家|个|人|名|件|所|座|倍|篇|次|平方公里)")
 _DATE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}|〔\d{4}〕|\d+号|日期|时间|期限")
@@ -187,14 +189,18 @@ class ExtractiveAnswerer:
                 siblings = self._siblings(item, hits)
                 if len(siblings) > 1:
                     return _group(siblings[: LIST_FACTOR * limit])
-        if a.wants_number and shape is None:  # "文号是多少" asks for a 文号, not a quantity
-            # A question asking for a figure is answered by sentences that state one; when
-            # none of the good sentences does, the documents do not give it: refuse.
-            picks = [p for p in picks if _has_quantity(p.sentence.text)
-                     and p.score >= MIN_RATIO * best.score]
+        if a.wants_number and shape is None and not a.parts:  # "文号是多少" asks for a 文号
+            # A question asking for a figure is answered by sentences that state one (of the
+            # kind asked: a share for 多少比例, money for 多少钱); when none of the good
+            # sentences does, the documents do not give it: refuse.
+            floor = (KEEP_RATIO if a.figure else MIN_RATIO) * best.score  # a figure of the kind
+            picks = [p for p in picks if _has_quantity(p.sentence.text, a.figure) and p.score >= floor]
             if not picks:
                 return []
-        return _group(_dedupe(_cover(a, picks, limit)))
+        chosen = _cover(a, picks, limit)
+        if a.parts:
+            chosen += _for_each_part(a, picks, chosen)[: max(0, limit - len(chosen))]
+        return _group(_dedupe(chosen))
 
     def _siblings(self, best: _Pick, hits: Sequence[Hit]) -> list[_Pick]:
         """The lead sentence of every item chunk under the same heading as `best`."""
@@ -247,7 +253,7 @@ def _candidates(a: QuestionAnalysis, hit: Hit, rank: int) -> list[_Pick]:
     meta = {"metadata", "closing"} & set(chunk.kinds)
     if meta:
         return []  # a document's particulars are answered as fields (assistant.fields)
-    context = compact(hit.document.title + " ".join(chunk.heading_path))
+    context = _context(hit)
     out = []
     for i, s in enumerate(split_sentences(chunk.text)):
         text = compact(s.text)
@@ -286,8 +292,35 @@ def _is_lead_in(sentence: str) -> bool:
     return text.endswith((":", "：")) and (len(text) <= 20 or "如下" in text[-6:])
 
 
-def _has_quantity(sentence: str) -> bool:
-    return bool(_QUANTITY.search(_outside_titles(normalize(sentence))))
+def _has_quantity(sentence: str, units: str | None = None) -> bool:
+    """Whether `sentence` states a figure (with one of `units`, when given)."""
+    text = _outside_titles(normalize(sentence))
+    if units is None:
+        return bool(_QUANTITY.search(text))
+    return bool(re.search(rf"\d+(?:\.\s?\d+)?\s*(?:{units})", text))
+
+
+def _for_each_part(a: QuestionAnalysis, picks: list[_Pick], chosen: list[_Pick]) -> list[_Pick]:
+    """For a question asking several things, the best sentence for each part the chosen ones
+    leave unanswered ("三年计划的目标是多少？康巴什建成了几家？" needs a sentence for each)."""
+    added: list[_Pick] = []
+    for pa in map(analyze, a.parts):
+
+        def fit(p: _Pick, terms: tuple[Term, ...] = pa.terms) -> float:
+            return coverage(terms, compact(p.sentence.text) + _context(p.hit))
+
+        have = max((fit(p) for p in chosen + added), default=0.0)
+        options = [p for p in picks if p not in chosen and p not in added
+                   and (not pa.wants_number or _has_quantity(p.sentence.text, pa.figure))]
+        best = max(options, key=lambda p: (fit(p), p.score), default=None)
+        if best is not None and fit(best) >= max(PART_MIN, have + PART_GAIN):
+            added.append(best)
+    return added
+
+
+def _context(hit: Hit) -> str:
+    """A passage's document title and heading path (compact): what it is about."""
+    return compact(hit.document.title + " ".join(hit.chunk.heading_path))
 
 
 def _outside_titles(text: str) -> str:

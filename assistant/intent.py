@@ -81,6 +81,8 @@ class QuestionAnalysis:
     focus: tuple[str, ...] = ()  # per clause, the key term right before the question word
     wants_number: bool = False  # asks literally for a figure (多少, 几个, 比例是多少…)
     wants_items: bool = False  # asks for the items of a structure (哪几项工作, 几个方面…)
+    figure: str | None = None  # the unit a figure asked for must have ("%" for 多少比例), if said
+    parts: tuple[str, ...] = ()  # the sub-questions of a question that asks several things
 
     @property
     def intent(self) -> Intent:
@@ -106,7 +108,52 @@ def analyze(question: str) -> QuestionAnalysis:
         focus=_focus(norm),
         wants_number=bool(_WANTS_NUMBER.search(norm)),
         wants_items=bool(_WANTS_ITEMS.search(norm)),
+        figure=figure_unit(norm),
+        parts=question_parts(norm),
     )
+
+
+# The kind of figure a question asks for, when it says so: the units a stated figure must have.
+_FIGURE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?:多少|几成|几)(?:的)?(?:比例|百分比)|比例(?:是|为|有)?多少|百分之几|占.{0,12}?(?:多少|几成)|多少%"),
+     r"%|百分之|[一二三四五六七八九]成"),
+    (re.compile(r"多少钱|(?:奖励|补助|补贴|资助|资金|经费|金额|额度)(?:是|有|能拿|给|一共)?多少|多少(?:万|亿)?元|拿多少"),
+     r"[万亿千百]?元|万|亿"),
+    (re.compile(r"(?:多少|几)家"), r"家"),
+    (re.compile(r"(?:多少|几)(?:个)?(?:人|名|位)"), r"人|名|位"),
+    (re.compile(r"(?:多少|几)项"), r"项"),
+)
+
+
+def figure_unit(norm: str) -> str | None:
+    """The units a figure answering `norm` must carry (None when the question does not say)."""
+    for pattern, units in _FIGURE_KINDS:
+        if pattern.search(norm):
+            return units
+    return None
+
+
+def question_parts(norm: str) -> tuple[str, ...]:
+    """The sub-questions of a question asking several things ("A是多少?B呢?", "…是谁，…是哪天").
+
+    Split at sentence ends, and at commas between clauses that each have a question word.
+    None for a single question.
+    """
+    out: list[str] = []
+    for sentence in re.split(r"[?？!！。;；]+", norm):
+        clauses = [c for c in re.split(r"[,，]", sentence) if c.strip()]
+        current = ""
+        for clause in clauses:
+            if current and _QUESTION_WORD.search(current) and _QUESTION_WORD.search(clause):
+                out.append(current)
+                current = clause
+            else:
+                current = f"{current},{clause}" if current else clause
+        if current.strip():
+            out.append(current)
+    # A part must have words of its own: "…哪个高？各是多少？" asks one thing twice.
+    asking = [p.strip() for p in out if _QUESTION_WORD.search(p) and key_terms(p)]
+    return tuple(asking) if len(asking) > 1 else ()
 
 
 def key_terms(text: str) -> tuple[Term, ...]:

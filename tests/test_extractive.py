@@ -167,3 +167,23 @@ def test_end_to_end_on_the_sample_corpus_with_the_real_model(tmp_path, settings,
     assert answer.script == "traditional"
     refused = assistant.ask("个人申请发明专利自治区有资助吗?每件给多少?", backend="extractive")
     assert refused.refused and refused.closest
+
+
+def test_each_part_of_a_question_gets_its_own_sentence() -> None:
+    from assistant.intent import question_parts
+
+    question = "支持关键技术攻关项目多少项?康巴什研发投入占比要达到多少?"
+    assert len(question_parts(question)) == 2
+    answer = ExtractiveAnswerer(SETTINGS).answer(question, make_hits())
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "31项" in quotes and "2.2%" in quotes
+
+
+def test_a_figure_of_the_wrong_kind_does_not_answer() -> None:
+    from assistant.intent import analyze
+
+    assert analyze("后补助按多少比例给?").figure is not None
+    assert analyze("研发投入强度目标是多少?").figure is None  # the kind is not said
+    # The passages give a sum of money, not the proportion asked for.
+    assert ExtractiveAnswerer(SETTINGS).answer("首次认定的高新技术企业按多少比例奖励?", make_hits()).refused
+    assert not ExtractiveAnswerer(SETTINGS).answer("首次认定的高新技术企业奖励多少钱?", make_hits()).refused
