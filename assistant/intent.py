@@ -83,6 +83,8 @@ class QuestionAnalysis:
     wants_items: bool = False  # asks for the items of a structure (哪几项工作, 几个方面…)
     figure: str | None = None  # the unit a figure asked for must have ("%" for 多少比例), if said
     parts: tuple[str, ...] = ()  # the sub-questions of a question that asks several things
+    names: tuple[str, ...] = ()  # formal document names written without 《》 (…备案管理办法(试行))
+    identifiers: tuple[str, ...] = ()  # proposal numbers and 文号 the question names
 
     @property
     def intent(self) -> Intent:
@@ -110,6 +112,8 @@ def analyze(question: str) -> QuestionAnalysis:
         wants_items=bool(_WANTS_ITEMS.search(norm)),
         figure=figure_unit(norm),
         parts=question_parts(norm),
+        names=document_names(_TITLE.sub("", norm)),
+        identifiers=tuple(m.group(0) for m in _IDENTIFIER.finditer(norm)),
     )
 
 
@@ -123,6 +127,27 @@ _FIGURE_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:多少|几)(?:个)?(?:人|名|位)"), r"人|名|位"),
     (re.compile(r"(?:多少|几)项"), r"项"),
 )
+
+
+# A formal document name typed without 《》: a run of at least four characters, with no particle
+# in it, ending in a document type ("创新联合体备案管理办法(试行)").
+_DOC_NAME = re.compile(
+    r"[\u4e00-\u9fff]{4,}?(?:管理办法|实施细则|实施意见|实施方案|行动计划|行动方案|若干措施|指导意见|"
+    r"办法|条例|细则|规定|规划|纲要|指引)(?:\s?[(（]试行[)）])?")
+_PARTICLES = re.compile(r"[的里中对在和与及按把被从向给让将是有了对于关]")
+_IDENTIFIER = re.compile(
+    r"第?\s*\d{3,6}\s*号\s*(?:提案|建议)|[\u4e00-\u9fff]{1,8}[〔\[【(（]\s?(?:19|20)\d{2}\s?[〕\]】)）]\s?\d{1,4}\s?号")
+
+
+def document_names(norm: str) -> tuple[str, ...]:
+    """Formal document names the question writes without 《》, each cut at its last particle
+    ("执行创新联合体备案管理办法" keeps only what follows a particle, if any)."""
+    out = []
+    for m in _DOC_NAME.finditer(norm):
+        name = _PARTICLES.split(m.group(0))[-1]
+        if len(re.sub(r"[(（]试行[)）]", "", name)) >= 8:
+            out.append(name)
+    return tuple(dict.fromkeys(out))
 
 
 def figure_unit(norm: str) -> str | None:
@@ -256,7 +281,7 @@ def term_match(term: str, text: str) -> float:
         return 1.0
     if len(term) < 2:
         return 0.0
-    m = _loose(term).search(text)
+    m = loose_pattern(term).search(text)
     if m and len(m.group(0)) <= len(term) + 2:
         return 0.7
     if len(term) < 3:
@@ -276,7 +301,8 @@ def coverage(terms: tuple[Term, ...], text: str) -> float:
 
 
 @cache
-def _loose(term: str) -> re.Pattern[str]:
+def loose_pattern(term: str) -> re.Pattern[str]:
+    """`term` with up to two characters allowed between any two of its characters."""
     return re.compile(".{0,2}".join(map(re.escape, term)))
 
 

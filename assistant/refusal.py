@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.intent import QuestionAnalysis, compact, coverage, term_match
+from assistant.intent import QuestionAnalysis, compact, coverage, loose_pattern, term_match
 from assistant.types import Hit
 
 DEPTH = 5  # passages looked at
@@ -41,8 +41,9 @@ class RefusalSignals:
     joint_coverage: float  # coverage by the top passages together
     focus: float  # 1 when the asked-about word is found, down to 0
     missing_numbers: tuple[str, ...]
-    missing_titles: tuple[str, ...]
+    missing_titles: tuple[str, ...]  # documents named (in 《》 or by a formal name) but absent
     score: float
+    missing_ids: tuple[str, ...] = ()  # proposal numbers and 文号 named but absent
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def signals(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> RefusalSignals:
     """The refusal signals of `hits` for the analysed question."""
     texts = [passage_text(h) for h in hits[:DEPTH]]
     if not texts:
-        return RefusalSignals(None, 0.0, 0.0, 0.0, (), analysis.titles, 0.0)
+        return RefusalSignals(None, 0.0, 0.0, 0.0, (), analysis.titles + analysis.names, 0.0,
+                              analysis.identifiers)
     covs = [coverage(analysis.terms, t) for t in texts]
     single = max(covs)
     best = texts[covs.index(single)]
@@ -80,10 +82,12 @@ def signals(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> RefusalSignals:
     everything = "".join(texts) + "".join(compact(h.document.title) for h in hits)
     missing_numbers = tuple(n for n in _NUMBER.findall(analysis.normalized) if n not in everything)
     missing_titles = tuple(t for t in analysis.titles if not _title_found(t, hits))
+    missing_titles += tuple(n for n in analysis.names if not _name_found(n, hits))
+    missing_ids = tuple(i for i in analysis.identifiers if not _identifier_found(i, hits))
     score = max(single, JOINT_DISCOUNT * joint) * (1 - FOCUS_PENALTY * (1 - focus))
     score *= MISSING_NUMBER_FACTOR ** len(missing_numbers)
     dense = max((h.scores["dense"] for h in hits if "dense" in h.scores), default=None)
-    return RefusalSignals(dense, single, joint, focus, missing_numbers, missing_titles, score)
+    return RefusalSignals(dense, single, joint, focus, missing_numbers, missing_titles, score, missing_ids)
 
 
 def decide(analysis: QuestionAnalysis, hits: Sequence[Hit], threshold: float) -> RefusalDecision:
@@ -94,6 +98,8 @@ def decide(analysis: QuestionAnalysis, hits: Sequence[Hit], threshold: float) ->
     if sig.missing_titles:
         names = "、".join(f"《{t}》" for t in sig.missing_titles)
         return RefusalDecision(True, f"文件中没有{names}的内容", sig)
+    if sig.missing_ids:
+        return RefusalDecision(True, f"文件中没有{'、'.join(sig.missing_ids)}", sig)
     if sig.score < threshold:
         return RefusalDecision(True, f"相关度{sig.score:.2f}低于阈值{threshold:.2f}", sig)
     return RefusalDecision(False, "", sig)
@@ -114,6 +120,43 @@ def _title_found(title: str, hits: Sequence[Hit]) -> bool:
         for text in (compact(hit.document.title), compact(hit.chunk.text)):
             if _longest_common_run(core, text) >= min(need, len(core)):
                 return True
+    return False
+
+
+def _name_found(name: str, hits: Sequence[Hit]) -> bool:
+    """Whether a document named without 《》 is among the passages or their documents.
+
+    Such a name is often a reader's short form (县域创新意见 for 关于促进县域创新驱动发展的
+    实施意见), so it is found when a retrieved document's title holds 60% of its character
+    pairs, or when a passage or title holds its ending — document type included — for 60% of
+    its length (…研发投入攻坚行动实施方案 in a passage that cites it). A name whose only
+    match is its type word and a few neighbours (…管理办法) is not found.
+    """
+    core = compact(_BRACKETS.sub("", name))
+    grams = {core[i : i + 2] for i in range(len(core) - 1)}
+    titles = {compact(h.document.title) for h in hits}
+    if grams and any(sum(g in t for g in grams) >= 0.6 * len(grams) for t in titles):
+        return True
+    need = 0.6 * len(core)
+    texts = titles | {compact(h.chunk.text) for h in hits}
+    # Loosely: a reader drops or adds a 的 or two (科技深度融合指导意见 for …融合的指导意见).
+    return any(loose_pattern(core[i:]).search(t) for i in range(int(len(core) - need) + 1) for t in texts)
+
+
+def _identifier_found(identifier: str, hits: Sequence[Hit]) -> bool:
+    """Whether a proposal number (第0588号提案) or 文号 the question names is in a passage,
+    a title or a document's metadata."""
+    digits = re.findall(r"\d+", identifier)
+    key = compact(identifier)
+    for hit in hits:
+        doc = hit.document
+        own = " ".join([doc.title, doc.doc_number or "", doc.proposal.number if doc.proposal and
+                        doc.proposal.number else "", hit.chunk.text])
+        text = compact(own)
+        if key in text or (digits and all(d in text for d in digits) and len(digits) == 1):
+            return True
+        if len(digits) > 1 and all(d in text for d in digits):
+            return True  # 内政办发〔2018〕84号 written with other brackets
     return False
 
 

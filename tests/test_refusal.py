@@ -71,3 +71,20 @@ def test_threshold_choice_separates_and_ignores_hard_rules() -> None:
     assert 0.5 < cut < 0.7 and accuracy == 1.0
     overlapping = [*rows, replace(_row(0.8, False))]
     assert choose_threshold(overlapping)[1] < 1.0
+
+
+def test_a_document_named_without_marks_is_checked_too() -> None:
+    absent = "内蒙古自治区创新联合体备案管理办法(试行)对高新技术企业奖励多少？"
+    assert analyze(absent).names
+    decision = decide(analyze(absent), make_hits(), threshold=0.0)
+    assert decision.refuse and decision.signals.missing_titles
+    # A reader's short form of an indexed document's title is that document.
+    short = "康巴什科技创新十四五规划的研发投入目标是多少？"
+    assert analyze(short).names and not signals(analyze(short), make_hits()).missing_titles
+    # A plain question has no formal name in it.
+    assert not analyze("高新技术企业研发经费奖励多少？").names
+
+
+def test_a_proposal_number_no_document_holds_is_refused() -> None:
+    assert decide(analyze("第0588号提案的答复里高新技术企业奖励多少？"), make_hits(), 0.0).refuse
+    assert not decide(analyze("第0581号提案的答复里高新技术企业奖励多少？"), make_hits(), THRESHOLD).refuse
