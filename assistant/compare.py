@@ -23,6 +23,11 @@ _COMPARE = re.compile(
     r"分别|各自|各是|各为|各有|哪个(?:更)?(?:高|低|多|少|大|小|早|晚|快|严)|相比|对比|比较|区别|异同|不同之处"
     r"|[和与跟同].{1,24}比"
 )
+# With one document named, a comparison needs a second subject set against it ("自治区和康巴什区
+#分别…", "和康巴什区的比"); "平台、企业分别要达到多少" lists items of one document.
+_TWO_SUBJECTS = re.compile(
+    r"[和与跟同及].{1,24}?(?:分别|各自|各是|各为|比|相比)|哪个(?:更)?(?:高|低|多|少|大|小|早|晚|快|严)|"
+    r"相比|对比|比较|区别|异同|不同之处")
 _NOISE = re.compile(r"[\s\W\d_]+|年|的")
 MIN_SHARE = 0.34  # a document is named when it scores this share of the best-named document
 
@@ -45,8 +50,12 @@ def _names(doc: Document) -> set[str]:
     return _bigrams(doc.title) | _bigrams(doc.doc_type or "")
 
 
-def named_documents(question: str, documents: Sequence[Document]) -> list[Document]:
-    """Documents the question refers to, strongest first (words shared by many titles count little)."""
+def named_documents(question: str, documents: Sequence[Document], *, min_shared: int = 1) -> list[Document]:
+    """Documents the question refers to, strongest first (words shared by many titles count little).
+
+    `min_shared` is how many of a title's rare character pairs the question must share: one
+    is enough to tell compared documents apart, two (康巴|巴什) to say a question is about one.
+    """
     if len(documents) < 2:
         return []
     names = {d.doc_id: _names(d) for d in documents}
@@ -57,9 +66,9 @@ def named_documents(question: str, documents: Sequence[Document]) -> list[Docume
     asked = _bigrams(question)
     scored = []
     for d in documents:
-        weight = sum(idf[g] for g in names[d.doc_id] & asked)
-        if weight > 0:
-            scored.append((weight, d))
+        shared = [g for g in names[d.doc_id] & asked if idf[g] > 0]
+        if len(shared) >= min_shared:
+            scored.append((sum(idf[g] for g in shared), d))
     if not scored:
         return []
     best = max(w for w, _ in scored)
@@ -69,15 +78,15 @@ def named_documents(question: str, documents: Sequence[Document]) -> list[Docume
 def comparison_scopes(question: str, documents: Sequence[Document]) -> list[tuple[str, tuple[str, ...]]] | None:
     """(question for the part, doc ids) per part, or None when this is not a comparison.
 
-    With two or more documents named, each is a part. With one, the other part is every
-    other document ("自治区的目标和康巴什区的比" names only the second).
+    With two or more documents named, each is a part. With one, set against a second subject,
+    the other part is every other document ("自治区的目标和康巴什区的比" names only the second).
     """
     if not is_comparison(question):
         return None
     named = named_documents(question, documents)[:3]
     if len(named) >= 2:
         groups = [[d] for d in named]
-    elif len(named) == 1 and len(documents) > 1:
+    elif len(named) == 1 and len(documents) > 1 and _TWO_SUBJECTS.search(normalize(question)):
         groups = [named, [d for d in documents if d.doc_id != named[0].doc_id]]
     else:
         return None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from assistant.check import REFUSAL_PHRASE
 from assistant.cite import Sentence, citation_from_hit, split_sentences, to_answer_script
+from assistant.compare import named_documents
 from assistant.fields import (
     FIELD_NAMES,
     asked_fields,
@@ -169,6 +170,11 @@ class ExtractiveAnswerer:
             out.append(_Pick(hit, quote.sentence, index, 1.0, label, field))
         return doc, out
 
+    def _named(self, a: QuestionAnalysis, hits: Sequence[Hit]) -> frozenset[str]:
+        """Ids of the documents the question names (by the rare words of their titles)."""
+        documents = self.documents() if self.documents else list({h.document.doc_id: h.document for h in hits}.values())
+        return frozenset(d.doc_id for d in named_documents(a.normalized, documents, min_shared=2))
+
     def _select_passages(self, a: QuestionAnalysis, hits: Sequence[Hit],
                          shape: re.Pattern[str] | None = None) -> list[list[_Pick]]:
         picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in _candidates(a, hit, rank)]
@@ -197,7 +203,13 @@ class ExtractiveAnswerer:
             picks = [p for p in picks if _has_quantity(p.sentence.text, a.figure) and p.score >= floor]
             if not picks:
                 return []
-        chosen = _cover(a, picks, limit)
+        named = self._named(a, hits)
+        if named and any(p.hit.document.doc_id in named for p in picks):
+            # The question names its document(s): "康巴什的…" is not answered from another;
+            # other parts of the question may still be ("…高企多少家? 赋能方案要求…").
+            chosen = _cover(a, [p for p in picks if p.hit.document.doc_id in named], limit)
+        else:
+            chosen = _cover(a, picks, limit)
         if a.parts:
             chosen += _for_each_part(a, picks, chosen)[: max(0, limit - len(chosen))]
         return _group(_dedupe(chosen))
@@ -392,6 +404,8 @@ def _intent_boost(a: QuestionAnalysis, sentence: str, meta: bool) -> float:
         boost += 0.4 + (1.0 if meta and _PUBLISHED.search(a.normalized) else 0.0)
     if a.asks("list") and (norm.count("、") >= 2 or _ITEM.match(norm)):
         boost += 0.15
+        if any(norm.count(word) >= 2 for word in a.asked):
+            boost += 0.3  # it lists several of what is asked for: "…行动、…行动、…行动"
     if a.asks("entity") and _ENTITY.search(norm):
         boost += 0.15
     if _MEASURE_Q.search(a.normalized) and _ACTION_START.match(norm.strip()):

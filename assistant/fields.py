@@ -141,7 +141,7 @@ def target_document(question: str, hits: Sequence[Hit], documents: Sequence[Docu
         for doc in documents:
             if doc.proposal and (doc.proposal.number or "").lstrip("0") == wanted:
                 return doc
-    named = named_documents(question, documents)
+    named = named_documents(question, documents, min_shared=2)
     if named:
         return named[0]
     return hits[0].document if hits else None

@@ -78,12 +78,13 @@ class QuestionAnalysis:
     terms: tuple[Term, ...]
     titles: tuple[str, ...]  # document titles named in 《》, normalised, without the marks
     topic: str  # the question without question words, for "没有找到关于…的内容"
-    focus: tuple[str, ...] = ()  # per clause, the key term right before the question word
+    focus: tuple[tuple[str, ...], ...] = ()  # per clause, the key terms either side of the question word
     wants_number: bool = False  # asks literally for a figure (多少, 几个, 比例是多少…)
     wants_items: bool = False  # asks for the items of a structure (哪几项工作, 几个方面…)
     figure: str | None = None  # the unit a figure asked for must have ("%" for 多少比例), if said
     parts: tuple[str, ...] = ()  # the sub-questions of a question that asks several things
     names: tuple[str, ...] = ()  # formal document names written without 《》 (…备案管理办法(试行))
+    asked: tuple[str, ...] = ()  # per clause, the key term right after the question word (哪些文件 -> 文件)
     identifiers: tuple[str, ...] = ()  # proposal numbers and 文号 the question names
 
     @property
@@ -108,6 +109,7 @@ def analyze(question: str) -> QuestionAnalysis:
         titles=titles,
         topic=_topic(norm),
         focus=_focus(norm),
+        asked=_asked(norm),
         wants_number=bool(_WANTS_NUMBER.search(norm)),
         wants_items=bool(_WANTS_ITEMS.search(norm)),
         figure=figure_unit(norm),
@@ -217,21 +219,35 @@ def _weight(word: str, idf: tuple[dict[str, float], float]) -> float:
     return table.get(word, median)
 
 
-def _focus(norm: str) -> tuple[str, ...]:
-    """What each clause asks about: the last key term before its question word.
-
-    "目标完成得怎么样" -> 完成; "有机会去科技馆吗" -> 科技馆. A passage that shares the topic
-    but never mentions this word rarely answers the question.
-    """
-    out: list[str] = []
+def _around(norm: str) -> list[tuple[str | None, str | None]]:
+    """Per clause that asks something: its last key term before the question word, and its
+    first key term after it."""
+    out: list[tuple[str | None, str | None]] = []
     for clause in _CLAUSE.split(norm):
         m = _QUESTION_WORD.search(clause)
-        if not m:
-            continue
-        before = key_terms(clause[: m.start()])
-        if before:
-            out.append(before[-1].text)
-    return tuple(dict.fromkeys(out))
+        if m:
+            before, after = key_terms(clause[: m.start()]), key_terms(clause[m.end():])
+            out.append((before[-1].text if before else None, after[0].text if after else None))
+    return out
+
+
+def _focus(norm: str) -> tuple[tuple[str, ...], ...]:
+    """What each clause asks about: the key terms either side of its question word.
+
+    "目标完成得怎么样" -> (完成,); "有机会去科技馆吗" -> (科技馆,); "分别提了什么目标" -> (…, 目标).
+    A passage that shares the topic but mentions none of a clause's words rarely answers it.
+    """
+    words = (tuple(w for w in pair if w) for pair in _around(norm))
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def _asked(norm: str) -> tuple[str, ...]:
+    """What kind of thing each clause asks for: the first key term after its question word.
+
+    "分了哪几个方面的行动" -> 行动; "在哪些文件里" -> 文件. A sentence naming several of them
+    ("…行动、…行动、…行动") is likely the list asked for.
+    """
+    return tuple(dict.fromkeys(after for _, after in _around(norm) if after))
 
 
 def _topic(norm: str) -> str:

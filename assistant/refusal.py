@@ -77,8 +77,8 @@ def signals(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> RefusalSignals:
     best = texts[covs.index(single)]
     union = "".join(texts[:JOINT_DEPTH])
     joint = coverage(analysis.terms, union)
-    focus = min((max(term_match(f, best), 0.8 * term_match(f, union)) for f in analysis.focus),
-                default=1.0)
+    focus = min((max(max(term_match(f, best), 0.8 * term_match(f, union)) for f in words)
+                 for words in analysis.focus), default=1.0)
     everything = "".join(texts) + "".join(compact(h.document.title) for h in hits)
     missing_numbers = tuple(n for n in _NUMBER.findall(analysis.normalized) if n not in everything)
     missing_titles = tuple(t for t in analysis.titles if not _title_found(t, hits))

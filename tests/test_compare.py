@@ -71,3 +71,11 @@ def test_merged_answer_renumbers_markers_and_skips_refused_parts() -> None:
     assert [c.number for c in merged.citations] == [1, 2, 3]
     assert "乙说[2]" in merged.text and "又说[3]" in merged.text and "甲说[1]" in merged.text
     assert merge_answers("q", [none]).refused
+
+
+def test_items_of_one_named_document_listed_with_fenbie_are_not_a_comparison() -> None:
+    # "分别" over items of one document asks for each item, not for two documents.
+    assert comparison_scopes("到十四五末,康巴什的创新平台、高新技术企业分别要达到多少?", DOCS) is None
+    # One document set against a second subject is still a comparison.
+    scopes = comparison_scopes("研发活动方面,自治区层面和康巴什区分别提了什么目标?", DOCS)
+    assert scopes is not None and len(scopes) == 2

@@ -187,3 +187,19 @@ def test_a_figure_of_the_wrong_kind_does_not_answer() -> None:
     # The passages give a sum of money, not the proportion asked for.
     assert ExtractiveAnswerer(SETTINGS).answer("首次认定的高新技术企业按多少比例奖励?", make_hits()).refused
     assert not ExtractiveAnswerer(SETTINGS).answer("首次认定的高新技术企业奖励多少钱?", make_hits()).refused
+
+
+def test_a_question_naming_its_document_is_not_answered_from_another() -> None:
+    from tests.handmade import plan_document, reply_document
+
+    docs = [reply_document(), plan_document()]
+    answerer = ExtractiveAnswerer(SETTINGS, documents=lambda: docs)
+    answer = answerer.answer("康巴什规划里研发投入占比和上级财政科技资金、高新技术企业奖励是多少?", make_hits())
+    assert answer.citations and {c.source for c in answer.citations} == {"004_plan.txt"}
+
+
+def test_a_list_naming_several_of_what_is_asked_is_preferred() -> None:
+    from assistant.intent import analyze
+
+    assert analyze("方案具体分了哪几个方面的行动?").asked == ("行动",)
+    assert analyze("科技赋能方案的目标完成得怎么样?").asked == ()
