@@ -24,7 +24,7 @@ def test_user_file_overrides_and_resolves_paths_against_itself(tmp_path: Path) -
     s = load_settings(cfg)
     assert s.retrieval.k == 3
     assert s.paths.corpus == tmp_path / "docs"
-    assert s.retrieval.rrf_k == 60  # untouched defaults stay
+    assert s.retrieval.rrf_k == load_settings().retrieval.rrf_k  # untouched defaults stay
 
 
 def test_environment_overrides_the_user_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
