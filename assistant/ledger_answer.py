@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.cite import to_answer_script
+from assistant.compare import named_documents
+from assistant.intent import question_parts
 from assistant.types import Answer, Citation
 from index.commitments.ledger import paragraph_of
 from index.commitments.types import Commitment
@@ -23,8 +25,8 @@ _PROPOSAL = re.compile(r"第?\s*(\d{2,6})\s*号?\s*(?:提案|建议)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DUTY = re.compile(r"负责|责任|承担|牵头|配合|事项|任务|分工")
 _TARGET = re.compile(r"目标|指标")
-_PROMISE_Q = re.compile(r"承诺|下一步|下步|将要|打算|计划|今后")
-_DONE_Q = re.compile(r"做了|已经|已开展|开展了|进展|成效|做过|办理情况")
+_PROMISE_Q = re.compile(r"承诺|下一步|下步|将要|打算|计划|今后|表态|安排")
+_DONE_Q = re.compile(r"做了(?:哪些|什么|些什么)?(?:工作|事)|做了什么|已经|已开展|开展了|进展|成效|做过|办理情况")
 _LIST_Q = re.compile(r"哪些|哪几|有什么|列出|列举|所有|全部|清单|汇总")
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})(?:条|部分|项)")
 _FILLER = re.compile(r"(?:到|至)?\s*(?:19|20)\d{2}\s*年|目标|指标|有哪些|是多少|是什么|多少|哪些|什么"
@@ -41,7 +43,7 @@ def answer_from_ledger(question: str, rows: Sequence[Commitment], documents: Seq
                        script: Script) -> Answer | None:
     """A complete, cited answer listing every matching ledger row, or None for other questions."""
     q = normalize(question)
-    selection = _select(q, rows)
+    selection = _select(q, rows, documents)
     if selection is None or not selection.rows:
         return None
     docs = {d.doc_id: d for d in documents}
@@ -55,19 +57,20 @@ def answer_from_ledger(question: str, rows: Sequence[Commitment], documents: Seq
                   script=script, backend="ledger")
 
 
-def _select(q: str, rows: Sequence[Commitment]) -> _Selection | None:
-    proposal = _PROPOSAL.search(q)
+def _select(q: str, rows: Sequence[Commitment], documents: Sequence[Document]) -> _Selection | None:
+    number = _proposal_asked(q, documents)
     # A single fact about a reply (who signed it, which office, a phone number) is a passage
     # question; the ledger answers what the reply reports as done or promises.
-    if proposal and (_PROMISE_Q.search(q) or _DONE_Q.search(q)):
-        number = proposal.group(1).lstrip("0")
-        found = [r for r in rows if r.number and r.number.lstrip("0") == number]
+    if number and (_PROMISE_Q.search(q) or _DONE_Q.search(q)):
+        found = [r for r in rows if r.number and r.number.lstrip("0") == number.lstrip("0")]
+        # The reply's particulars (proposer, dates, office) head a general question; one that
+        # asks only what was done, or only what is promised, gets just those rows.
         kinds = {"reply_meta", "reply_done", "reply_promise"}
         if _PROMISE_Q.search(q) and not _DONE_Q.search(q):
-            kinds = {"reply_meta", "reply_promise"}
+            kinds = {"reply_promise"}
         elif _DONE_Q.search(q) and not _PROMISE_Q.search(q):
-            kinds = {"reply_meta", "reply_done"}
-        return _Selection([r for r in found if r.kind in kinds], f"第{proposal.group(1)}号提案的答复:")
+            kinds = {"reply_done"}
+        return _Selection([r for r in found if r.kind in kinds], f"第{number}号提案的答复:")
     scoped = [r for r in rows if r.doc_number and normalize(r.doc_number) in q]
     if scoped and (_DUTY.search(q) or _TARGET.search(q)):
         kind = "target" if _TARGET.search(q) and not _DUTY.search(q) else "task"
@@ -82,9 +85,34 @@ def _select(q: str, rows: Sequence[Commitment]) -> _Selection | None:
         chosen = [r for r in rows if r.kind == "task" and unit in r.units]
         chosen += [r for r in rows if r.kind == "reply_promise" and unit in r.units]
         return _Selection(chosen, f"{unit}负责或参与的事项(含答复中承诺的工作):")
-    if _TARGET.search(q) and _LIST_Q.search(q):
-        return _targets(q, rows)
+    if _TARGET.search(q) and _LIST_Q.search(q) and not question_parts(q):
+        # "到2025年有哪些目标?" lists them all, of the documents the question names if any;
+        # "…有什么指标?…稳定在多少?" asks for particular figures: a passage question.
+        named = {d.doc_id for d in named_documents(q, documents, min_shared=2)}
+        return _targets(q, [r for r in rows if not named or r.doc_id in named])
     return None
+
+
+def _proposal_asked(q: str, documents: Sequence[Document]) -> str | None:
+    """The number of the proposal a question is about: by number (第0581号提案), by its
+    proposer (张郡委员) or by a run of its title (知识产权文化建设那件提案)."""
+    m = _PROPOSAL.search(q)
+    if m:
+        return m.group(1)
+    if not re.search(r"提案|建议|答复", q):
+        return None
+    for doc in documents:
+        p = doc.proposal
+        if p is None or not p.number:
+            continue
+        if (p.proposer and normalize(p.proposer) in q) or (p.title and _shares_run(q, normalize(p.title), 6)):
+            return p.number
+    return None
+
+
+def _shares_run(a: str, b: str, length: int) -> bool:
+    """Whether `a` and `b` share a run of `length` characters."""
+    return any(a[i:i + length] in b for i in range(len(a) - length + 1))
 
 
 def _unit_in(q: str, rows: Sequence[Commitment]) -> str | None:

@@ -265,3 +265,19 @@ def test_reply_headings_are_recognised_generally():
         ("reply_promise", "完善政策体系"), ("reply_promise", "加大资金支持"),
     ]
     assert all(r.units == ("科技厅",) for r in rows)
+
+
+def test_a_proposal_is_found_by_its_proposer_or_its_title(ingested, ledger):
+    for question in ("针对张郡委员的提案,科技厅承诺下一步做哪几项工作?",
+                     "在知识产权文化建设那件提案的答复里,科技厅对下一步工作做了哪些表态?"):
+        answer = answer_from_ledger(question, ledger, ingested.documents, "simplified")
+        assert answer is not None, question
+        kinds = [r.kind for c in answer.citations for r in ledger if r.start == c.start and r.doc_id == c.doc_id]
+        assert kinds == ["reply_promise"] * 4
+
+
+def test_target_lists_keep_to_the_named_document_and_leave_particular_figures_to_retrieval(ingested, ledger):
+    answer = answer_from_ledger("康巴什规划到2025年有哪些目标?", ledger, ingested.documents, "simplified")
+    assert answer is not None and {c.source for c in answer.citations} == {"004_4d3c98ad61faea77.txt"}
+    question = "康巴什规划对财政科技支出有什么指标?企业研发经费占比要稳定在多少?"
+    assert answer_from_ledger(question, ledger, ingested.documents, "simplified") is None
