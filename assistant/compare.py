@@ -23,11 +23,13 @@ _COMPARE = re.compile(
     r"分别|各自|各是|各为|各有|哪个(?:更)?(?:高|低|多|少|大|小|早|晚|快|严)|相比|对比|比较|区别|异同|不同之处"
     r"|[和与跟同].{1,24}比"
 )
-# With one document named, a comparison needs a second subject set against it ("自治区和康巴什区
-#分别…", "和康巴什区的比"); "平台、企业分别要达到多少" lists items of one document.
+# With one document named, a comparison needs a second subject — a place or level — set against
+# it ("自治区层面和康巴什区分别…", "和康巴什区的比"); "平台、企业分别要达到多少" and "牵头和
+# 责任单位分别是谁" ask about one document.
 _TWO_SUBJECTS = re.compile(
-    r"[和与跟同及].{1,24}?(?:分别|各自|各是|各为|比|相比)|哪个(?:更)?(?:高|低|多|少|大|小|早|晚|快|严)|"
-    r"相比|对比|比较|区别|异同|不同之处")
+    r"(?:自治区|全区|国家|全国|省|市|盟|区|旗|县|层面|级)[^,，?？]{0,6}[和与跟同及][^,，?？]{1,24}?(?:分别|各自|各是|各为|比)|"
+    r"[和与跟同及][^,，?？]{0,6}(?:自治区|全区|国家|全国|省|市|盟|区|旗|县|层面|级)[^,，?？]{0,18}?(?:分别|各自|各是|各为|比)|"
+    r"哪个(?:更)?(?:高|低|多|少|大|小|早|晚|快|严)|相比|对比|比较|区别|异同|不同之处")
 _NOISE = re.compile(r"[\s\W\d_]+|年|的")
 MIN_SHARE = 0.34  # a document is named when it scores this share of the best-named document
 

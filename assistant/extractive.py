@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.check import REFUSAL_PHRASE
 from assistant.cite import Sentence, citation_from_hit, split_sentences, to_answer_script
@@ -183,6 +183,13 @@ class ExtractiveAnswerer:
         if not picks:
             return []
         picks.sort(key=lambda p: -p.score)
+        every = list(picks)  # the parts of a question are judged on every candidate
+        named = self._named(a, hits)
+        if named and any(p.hit.document.doc_id in named for p in picks):
+            # The question names its document(s): "康巴什的…" is not answered from another;
+            # other parts of the question may still be ("…高企多少家? 赋能方案要求…").
+            picks = [p for p in picks if p.hit.document.doc_id in named]
+        scoped = list(picks)  # … and its listed items on every candidate of its document(s)
         best = picks[0]
         limit = self.settings.max_citations
         if a.asks("responsible"):
@@ -199,19 +206,16 @@ class ExtractiveAnswerer:
             # A question asking for a figure is answered by sentences that state one (of the
             # kind asked: a share for 多少比例, money for 多少钱); when none of the good
             # sentences does, the documents do not give it: refuse.
-            floor = (KEEP_RATIO if a.figure else MIN_RATIO) * best.score  # a figure of the kind
+            # When the best sentence states no figure of the kind asked, another must be close.
+            strict = a.figure is not None and not _has_quantity(best.sentence.text, a.figure)
+            floor = (KEEP_RATIO if strict else MIN_RATIO) * best.score
             picks = [p for p in picks if _has_quantity(p.sentence.text, a.figure) and p.score >= floor]
             if not picks:
                 return []
-        named = self._named(a, hits)
-        if named and any(p.hit.document.doc_id in named for p in picks):
-            # The question names its document(s): "康巴什的…" is not answered from another;
-            # other parts of the question may still be ("…高企多少家? 赋能方案要求…").
-            chosen = _cover(a, [p for p in picks if p.hit.document.doc_id in named], limit)
-        else:
-            chosen = _cover(a, picks, limit)
-        if a.parts:
-            chosen += _for_each_part(a, picks, chosen)[: max(0, limit - len(chosen))]
+        chosen = _cover(a, picks, limit)
+        if a.parts or a.items:
+            # Parts may be about other documents than the one named; listed items are not.
+            chosen += _for_each_part(a, every, scoped, chosen)[: max(0, limit - len(chosen))]
         return _group(_dedupe(chosen))
 
     def _siblings(self, best: _Pick, hits: Sequence[Hit]) -> list[_Pick]:
@@ -312,11 +316,17 @@ def _has_quantity(sentence: str, units: str | None = None) -> bool:
     return bool(re.search(rf"\d+(?:\.\s?\d+)?\s*(?:{units})", text))
 
 
-def _for_each_part(a: QuestionAnalysis, picks: list[_Pick], chosen: list[_Pick]) -> list[_Pick]:
-    """For a question asking several things, the best sentence for each part the chosen ones
-    leave unanswered ("三年计划的目标是多少？康巴什建成了几家？" needs a sentence for each)."""
+def _for_each_part(a: QuestionAnalysis, for_parts: list[_Pick], for_items: list[_Pick],
+                   chosen: list[_Pick]) -> list[_Pick]:
+    """For a question asking several things, the best sentence for each part (or listed item)
+    the chosen ones leave unanswered ("三年计划的目标是多少？康巴什建成了几家？", "A占比、
+    B比例是多少" need a sentence for each)."""
     added: list[_Pick] = []
-    for pa in map(analyze, a.parts):
+    for pa in map(analyze, a.parts + a.items):
+        picks = for_parts
+        if pa.question in a.items:  # an item shares its clause's question ("…、B是多少")
+            pa = replace(pa, wants_number=a.wants_number, figure=a.figure)
+            picks = for_items
 
         def fit(p: _Pick, terms: tuple[Term, ...] = pa.terms) -> float:
             return coverage(terms, compact(p.sentence.text) + _context(p.hit))

@@ -25,11 +25,12 @@ Intent = Literal["responsible", "date", "list", "amount", "entity", "yesno", "fa
 _PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ("responsible", re.compile(
         r"谁负责|谁来负责|负责单位|责任单位|责任部门|牵头|谁承办|承办(?:部门|单位|处室)|哪个部门|"
-        r"哪些部门|哪个处室|哪个单位负责|由谁|谁签发|签发人|联系人|主管部门")),
+        r"哪些部门|哪个处室|哪个单位负责|由谁|谁签发|签发人|联系人|主管部门|(?:哪些|哪个|什么)单位.{0,3}负责")),
     ("date", re.compile(
         r"什么时候|何时|哪天|哪一天|日期|时间|文号|发文字号|哪一年|哪年|几月|几号|期限|"
         r"管到|截止|有效期|成文")),
-    ("list", re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|都有|几项工作|几个方面|分别")),
+    ("list", re.compile(r"哪些|哪几|有什么|有啥|包括什么|包含什么|都有|几项工作|几个方面|分别|"
+                        r"哪[两三四五六七八九十\d]+(?:个|项|条|类|种|样)")),
     ("amount", re.compile(
         r"多少|(?<!哪)几(?:个|项|家|人|件|名|所|座|倍|成)|比例|比重|占比|百分之|增速|增幅|强度|"
         r"金额|额度|标准是|目标是|目标值|奖励|补助|资助|多大|多高|多长")),
@@ -45,7 +46,7 @@ _STOP_WORDS = """的 地 得 了 着 过 是 在 和 与 及 或 吗 呢 吧 啊
     是否 是不是 有没有 能不能 可不可以 几 几个 谁 请问 一下 我们 我 你 您 他们 它 这 那 这些 那些
     这个 那个 有哪些 都 也 还 就 又 要 会 能 可以 可 想 知道 问 一 个 当时 主要 大概 大约 具体
     各自 各 分别 里 里面 中 方面 这块 那块 之间 情况 什么样 样 定 呢 么 那么 还有 另外 以及 讲 说
-    了解 告诉 时候 一些 有关 关于 相关 目前 现在"""
+    了解 告诉 时候 一些 有关 关于 相关 目前 现在 不能 能否 打算 准备 答应 哪些方面 哪方面"""
 _STOP = frozenset(_STOP_WORDS.split())
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _TITLE = re.compile(r"《([^《》]{2,80})》")
@@ -54,7 +55,8 @@ _QUESTION_WORD = re.compile(r"多少|什么|哪|怎么|怎样|如何|吗|谁|(?<
 _CLAUSE = re.compile(r"[?？!！。;；,，]")
 _WANTS_NUMBER = re.compile(r"多少|(?<!哪)几(?:个|项|家|人|件|名|所|座|倍|成|年)|百分之几|占比|比例是|比重是")
 _WANTS_ITEMS = re.compile(
-    r"哪几|几(?:项|个方面|条|点)|哪些(?:工作|措施|任务|方面|举措|原则|目标|重点)")
+    r"哪几|几(?:项|个方面|条|点)|哪些(?:工作|措施|任务|方面|举措|原则|目标|重点)|"
+    r"哪[两三四五六七八九十\d]+(?:个|项|条|类|种|样)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -83,6 +85,7 @@ class QuestionAnalysis:
     wants_items: bool = False  # asks for the items of a structure (哪几项工作, 几个方面…)
     figure: str | None = None  # the unit a figure asked for must have ("%" for 多少比例), if said
     parts: tuple[str, ...] = ()  # the sub-questions of a question that asks several things
+    items: tuple[str, ...] = ()  # things one clause asks about together ("A占比、B比例是多少")
     names: tuple[str, ...] = ()  # formal document names written without 《》 (…备案管理办法(试行))
     asked: tuple[str, ...] = ()  # per clause, the key term right after the question word (哪些文件 -> 文件)
     identifiers: tuple[str, ...] = ()  # proposal numbers and 文号 the question names
@@ -114,6 +117,7 @@ def analyze(question: str) -> QuestionAnalysis:
         wants_items=bool(_WANTS_ITEMS.search(norm)),
         figure=figure_unit(norm),
         parts=question_parts(norm),
+        items=enumerated_items(norm),
         names=document_names(_TITLE.sub("", norm)),
         identifiers=tuple(m.group(0) for m in _IDENTIFIER.finditer(norm)),
     )
@@ -183,6 +187,18 @@ def question_parts(norm: str) -> tuple[str, ...]:
     return tuple(asking) if len(asking) > 1 else ()
 
 
+def enumerated_items(norm: str) -> tuple[str, ...]:
+    """The things a clause lists before its question word ("数字经济占比、科学素质比例是多少"
+    -> both), each with words of its own; empty when a clause lists nothing."""
+    out: list[str] = []
+    for clause in _CLAUSE.split(norm):
+        m = _QUESTION_WORD.search(clause)
+        pieces = [p for p in clause[: m.start()].split("、")] if m else []
+        if len(pieces) > 1:
+            out += [p for p in pieces if key_terms(p)]
+    return tuple(out) if len(out) > 1 else ()
+
+
 def key_terms(text: str) -> tuple[Term, ...]:
     """Key terms of `text` (normalised first): jieba words minus stop and question words.
 
@@ -190,13 +206,40 @@ def key_terms(text: str) -> tuple[Term, ...]:
     matcher finds 康巴 inside 康巴什 anyway); quoted phrases (“坚持”) are kept whole.
     """
     norm = normalize(text)
-    words = [t.strip() for t in _jieba().cut(norm, HMM=True)]
+    words = _merge_unknown([t.strip() for t in _jieba().cut(norm, HMM=False)])
     words = [w for w in words if w and not _PUNCT.fullmatch(w) and w not in _STOP]
     words = [_trim(w) for w in words]
     words += [compact(q) for q in _QUOTED.findall(norm)]
     kept = dict.fromkeys(w for w in words if len(w) >= 2 or w.isdigit())
     idf = _idf()
     return tuple(Term(w, _weight(w, idf)) for w in kept)
+
+
+# Characters that stand alone in a question as function words; any other run of single
+# characters jieba could not place is one unknown word (a name: 康|巴|什 -> 康巴什).
+_FUNCTION_CHARS = frozenset("的地得了着过是在和与及或吗呢吧啊呀有为对由把被将等之其所以于从到向给让使"
+                            "哪几谁我你他它这那都也还就又要会能可想问一个里中各么样定讲说多少啥去来拿上下怎该每")
+
+
+def _merge_unknown(tokens: list[str]) -> list[str]:
+    """jieba's tokens with runs of unplaced single characters joined into one word.
+
+    jieba's HMM guesses unknown words but glues on their neighbours (康巴什到 -> 康巴|什到);
+    without it an unknown name falls apart into characters, which this joins back.
+    """
+    out: list[str] = []
+    run = ""
+    for tok in tokens:
+        if len(tok) == 1 and "\u4e00" <= tok <= "\u9fff" and tok not in _FUNCTION_CHARS:
+            run += tok
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(tok)
+    if run:
+        out.append(run)
+    return out
 
 
 def _trim(word: str) -> str:
@@ -232,13 +275,13 @@ def _around(norm: str) -> list[tuple[str | None, str | None]]:
 
 
 def _focus(norm: str) -> tuple[tuple[str, ...], ...]:
-    """What each clause asks about: the key terms either side of its question word.
+    """What each clause asks about: the last key term before its question word.
 
-    "目标完成得怎么样" -> (完成,); "有机会去科技馆吗" -> (科技馆,); "分别提了什么目标" -> (…, 目标).
-    A passage that shares the topic but mentions none of a clause's words rarely answers it.
+    "目标完成得怎么样" -> 完成; "有机会去科技馆吗" -> 科技馆. A passage that shares the topic
+    but never mentions this word rarely answers the question. (The word after it, 哪些材料 ->
+    材料, was tried as well: such nouns — 要求, 题材, 机构 — are often not in the answer.)
     """
-    words = (tuple(w for w in pair if w) for pair in _around(norm))
-    return tuple(dict.fromkeys(w for w in words if w))
+    return tuple(dict.fromkeys((before,) for before, _ in _around(norm) if before))
 
 
 def _asked(norm: str) -> tuple[str, ...]:
@@ -268,7 +311,7 @@ def _jieba() -> Any:
     tok.initialize()
     for word in abbreviations():  # 高企, 规上, 科特派: kept whole, not glued to a neighbour
         tok.add_word(word, freq=tok.suggest_freq(word, tune=False) + 1000)
-    for word in ("分别", "各自"):  # not 康巴什区|分别 -> 康巴|区分|别
+    for word in ("分别", "各自", "下一步", "哪些方面"):  # not 康巴什区|分别 -> 康巴|区分|别
         tok.add_word(word, freq=10**6)
     return tok
 

@@ -1,12 +1,15 @@
-"""Calibrate `answer.refusal_threshold`: `python -m eval.calibrate_refusal [--k 8] [--dataset F]`.
+"""Calibrate `answer.refusal_threshold`: `python -m eval.calibrate_refusal [--k 8] [--dataset F]…`.
 
-Runs the real retrieval (through `build_assistant`) for the questions of the dev set and for
+Runs the real retrieval (through `build_assistant`) for the questions of the dev set (or of
+every `--dataset` given), and for
 a few extra probes written to test refusals (questions the sample corpus does not answer, some
 close to it), computes the refusal signals of `assistant.refusal`, prints the score of every
 question grouped by answerable / unanswerable, and chooses the threshold that best separates
 them: the midpoint of the widest gap among the thresholds with the best balanced accuracy.
 Questions refused by a hard rule (a named document not found) are shown but do not move the
-threshold. The probes are general questions, not tuned to any passage.
+threshold. The probes are general questions, not tuned to any passage. A comparison question
+is scored as the assistant answers it, part by part within each compared document, by its best
+part (the merged answer is refused only when every part is).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.intent import analyze
 from assistant.refusal import RefusalSignals, signals
@@ -56,7 +60,7 @@ class Scored:
 
     @property
     def hard_refusal(self) -> bool:
-        return bool(self.signals.missing_titles)
+        return bool(self.signals.missing_titles or self.signals.missing_ids)
 
 
 def choose_threshold(rows: Sequence[Scored]) -> tuple[float, float]:
@@ -82,9 +86,23 @@ def choose_threshold(rows: Sequence[Scored]) -> tuple[float, float]:
     return round(cut, 2), best
 
 
+def pipeline_signals(assistant: Any, question: str, k: int) -> RefusalSignals:
+    """The refusal signals of `question` as the assistant decides them (per part for comparisons)."""
+    from assistant.compare import comparison_scopes
+    from assistant.retrieve import Filters
+
+    scopes = comparison_scopes(question, assistant.documents())
+    if not scopes:
+        return signals(analyze(question), assistant.retrieve(question, k=k))
+    parts = [signals(analyze(part), assistant.retrieve(part, k=k, filters=Filters(doc_ids=ids)))
+             for part, ids in scopes]
+    return max(parts, key=lambda s: s.score)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--dataset", type=Path, action="append",
+                        help="a question set in the dev.jsonl schema (repeatable; default: the dev set)")
     parser.add_argument("--k", type=int, default=8, help="hits per question (default 8)")
     args = parser.parse_args(argv)
 
@@ -94,12 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = load_settings()
     assistant = build_assistant(settings)
     questions = [(f"{i.id}", i.question, i.answerable)
-                 for i in load_dataset(args.dataset, settings.paths.corpus)]
+                 for path in args.dataset or [DEFAULT_DATASET]
+                 for i in load_dataset(path, settings.paths.corpus)]
     questions += [(f"P{n:02d}", q, a) for n, (q, a) in enumerate(PROBES, 1)]
     rows = []
     for label, question, answerable in questions:
-        hits = assistant.retrieve(question, k=args.k)
-        rows.append(Scored(label, question, answerable, signals(analyze(question), hits)))
+        rows.append(Scored(label, question, answerable, pipeline_signals(assistant, question, args.k)))
 
     for answerable in (True, False):
         group = sorted((r for r in rows if r.answerable == answerable), key=lambda r: r.signals.score)
@@ -107,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  score  cover  joint  focus  dense  question")
         for r in group:
             s = r.signals
-            rule = "  [named document not found]" if r.hard_refusal else ""
+            rule = "  [named document not found]" if s.missing_titles else ""
+            rule += f"  [not found: {','.join(s.missing_ids)}]" if s.missing_ids else ""
             rule += f"  [numbers not found: {','.join(s.missing_numbers)}]" if s.missing_numbers else ""
             dense = f"{s.dense:.3f}" if s.dense is not None else "  -  "
             print(f"  {s.score:.2f}   {s.coverage:.2f}   {s.joint_coverage:.2f}   {s.focus:.2f}  "

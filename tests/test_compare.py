@@ -79,3 +79,4 @@ def test_items_of_one_named_document_listed_with_fenbie_are_not_a_comparison() -
     # One document set against a second subject is still a comparison.
     scopes = comparison_scopes("研发活动方面,自治区层面和康巴什区分别提了什么目标?", DOCS)
     assert scopes is not None and len(scopes) == 2
+    assert comparison_scopes("康巴什规划里每项任务的牵头和责任单位分别是谁?", DOCS) is None

@@ -203,3 +203,9 @@ def test_a_list_naming_several_of_what_is_asked_is_preferred() -> None:
 
     assert analyze("方案具体分了哪几个方面的行动?").asked == ("行动",)
     assert analyze("科技赋能方案的目标完成得怎么样?").asked == ()
+
+
+def test_each_listed_item_gets_its_sentence_even_a_weaker_one() -> None:
+    answer = ExtractiveAnswerer(SETTINGS).answer("首次认定的高新技术企业奖励、上级财政科技资金各是多少?", make_hits())
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "30万元" in quotes and "2771. 4萬元" in quotes

@@ -98,3 +98,27 @@ def test_bm25_query_gets_the_written_forms_of_abbreviations() -> None:
     assert "高新技术企业" in expand("多少家高企")
     assert "规模以上" in expand("規上企業")  # traditional input is normalised first
     assert expand("研发投入强度") == "研发投入强度"
+
+
+def test_an_unknown_name_is_one_term_not_pieces_glued_to_its_neighbours() -> None:
+    from assistant.intent import key_terms
+
+    terms = [t.text for t in key_terms("伊金霍洛旗到2025年高企要发展到多少家?")]
+    assert "伊金霍洛旗" in terms and not any(t.endswith("到") for t in terms)
+    assert "特排员" in [t.text for t in key_terms("企业科技特排员到现在服务了多少家企业?")]
+
+
+def test_items_listed_before_one_question_word_are_each_asked() -> None:
+    from assistant.intent import analyze
+
+    a = analyze("康巴什数字经济核心产业占比、公民科学素质比例定的目标是多少?")
+    assert len(a.items) == 2 and not a.parts
+    assert analyze("康巴什规划管到哪一年?").items == ()
+
+
+def test_which_units_and_which_three_wording() -> None:
+    from assistant.intent import analyze
+
+    assert analyze("科学普及那一条由哪些单位负责?").asks("responsible")
+    a = analyze("三清零指的是哪三个")
+    assert a.asks("list") and a.wants_items
