@@ -8,7 +8,6 @@ lists are filled by the page's load event and models load on first use.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -17,7 +16,9 @@ import gradio as gr
 from assistant.ui_admin import build_admin_tab
 from assistant.ui_base import PERSONAS, AssistantPort
 from assistant.ui_chat import build_chat_tab, filter_choices
+from assistant.ui_commitments import build_commitments_tab
 from assistant.ui_docs import build_docs_tab, doc_choices, documents_table
+from assistant.ui_files import Downloads
 from assistant.ui_render import answer_markdown, esc
 from config.errors import PolicyQAError
 from config.settings import Settings
@@ -124,13 +125,15 @@ def answer_json(answer: Any) -> dict[str, Any]:
 def build_app(assistant: AssistantPort) -> gr.Blocks:
     """The whole page over one assistant. Cheap: no model or index is loaded here."""
     settings = assistant.settings
-    with gr.Blocks(title="政策问答", analytics_enabled=False) as app:
+    downloads = Downloads()
+    # Files Gradio serves are copied into its cache: remove copies older than an hour, hourly.
+    with gr.Blocks(title="政策问答", analytics_enabled=False, delete_cache=(3600, 3600)) as app:
         gr.Markdown("## 政策文件问答\n依据已收录的政策文件作答，每句话都注明出处；文档中没有的内容会如实说明。")
         with gr.Tab("问答", id="chat"):
-            chat = build_chat_tab(assistant)
+            chat = build_chat_tab(assistant, downloads)
         with gr.Tab("文档", id="docs"):
             docs = build_docs_tab(assistant)
-        commitments = _commitments_tab(assistant)
+        commitments = _commitments_tab(assistant, downloads)
         admin = None
         if settings.ui.admin_password():
             with gr.Tab("管理", id="admin"):
@@ -176,16 +179,10 @@ def build_app(assistant: AssistantPort) -> gr.Blocks:
     return app
 
 
-def _commitments_tab(assistant: AssistantPort) -> Any:
-    """Mount the commitments tab when its module exists and the assistant has a ledger."""
-    try:
-        module = importlib.import_module("assistant.ui_commitments")
-    except ModuleNotFoundError as exc:
-        if exc.name != "assistant.ui_commitments":
-            raise
-        return None
+def _commitments_tab(assistant: AssistantPort, downloads: Downloads) -> Any:
+    """Mount the commitments tab when the assistant has a ledger."""
     ledger = getattr(assistant, "ledger", None)
     if not callable(ledger):
         return None
     with gr.Tab("承诺与目标", id="commitments"):
-        return module.build_commitments_tab(ledger, assistant.documents)
+        return build_commitments_tab(ledger, assistant.documents, downloads)

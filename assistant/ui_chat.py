@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -13,6 +11,7 @@ import gradio as gr
 from assistant.retrieve import Filters
 from assistant.types import Answer
 from assistant.ui_base import PERSONAS, AssistantPort, Turn, document_text
+from assistant.ui_files import Downloads
 from assistant.ui_render import (
     answer_markdown,
     answer_message,
@@ -63,16 +62,8 @@ def filter_choices(docs: Sequence[Document]) -> tuple[list[tuple[str, str]], lis
     return [(d.title or d.source, d.doc_id) for d in docs], types, [ANY_YEAR, *years]
 
 
-def write_markdown(answer: Answer) -> str:
-    """The answer as a Markdown file for the download button (a fresh temp file each time)."""
-    folder = Path(tempfile.mkdtemp(prefix="policyqa-answer-"))
-    path = folder / "answer.md"
-    path.write_text(answer_markdown(answer), encoding="utf-8")
-    return str(path)
-
-
 def respond(assistant: AssistantPort, question: str, persona: str, filters: Filters | None,
-            messages: Messages, turns: list[Turn]) -> Iterator[tuple[Any, ...]]:
+            messages: Messages, turns: list[Turn], downloads: Downloads) -> Iterator[tuple[Any, ...]]:
     """Stream one answer: yields (question box, messages, sources, turns, markdown, file)."""
     question = (question or "").strip()
     if not question:
@@ -103,11 +94,12 @@ def respond(assistant: AssistantPort, question: str, persona: str, filters: Filt
         return
     turns = [*turns, Turn(question, answer)]
     messages = [*messages[:-1], {"role": "assistant", "content": answer_message(answer, len(turns) - 1)}]
-    yield (gr.update(), messages, sources_panel(turns, doc_text), turns, answer_markdown(answer),
-           gr.update(value=write_markdown(answer), interactive=True))
+    markdown = answer_markdown(answer)
+    yield (gr.update(), messages, sources_panel(turns, doc_text), turns, markdown,
+           gr.update(value=str(downloads.write_text("answer.md", markdown)), interactive=True))
 
 
-def build_chat_tab(assistant: AssistantPort) -> ChatTab:
+def build_chat_tab(assistant: AssistantPort, downloads: Downloads) -> ChatTab:
     """The chat tab's components and events. Call inside a `gr.Tab`."""
     turns = gr.State([])
     with gr.Row(equal_height=False):
@@ -142,7 +134,8 @@ def build_chat_tab(assistant: AssistantPort) -> ChatTab:
 
     def on_ask(q: str, who: str, docs: list[str] | None, types: list[str] | None, y0: str | None,
                y1: str | None, msgs: Messages, ts: list[Turn]) -> Iterator[tuple[Any, ...]]:
-        yield from respond(assistant, q, who, make_filters(docs, types, y0, y1), msgs or [], ts or [])
+        yield from respond(assistant, q, who, make_filters(docs, types, y0, y1), msgs or [], ts or [],
+                           downloads)
 
     inputs = [question, persona, doc_filter, type_filter, year_from, year_to, chatbot, turns]
     outputs = [question, chatbot, sources, turns, markdown, download]

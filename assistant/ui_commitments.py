@@ -7,14 +7,13 @@ it. Rows and documents come from callables so the tab always shows the current i
 from __future__ import annotations
 
 import html
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from assistant.ui_files import Downloads
 from index.commitments.ledger import filter_ledger, paragraph_of, write_csv, write_xlsx
 from index.commitments.types import KIND_LABELS, Commitment
 from index.types import Document
@@ -78,8 +77,10 @@ def _choices(rows: Sequence[Commitment], documents: Sequence[Document]) -> tuple
 
 
 def build_commitments_tab(get_rows: Callable[[], Sequence[Commitment]],
-                          get_documents: Callable[[], Sequence[Document]]) -> CommitmentsTab:
+                          get_documents: Callable[[], Sequence[Document]],
+                          downloads: Downloads | None = None) -> CommitmentsTab:
     """Render the "承诺与目标" tab inside the current `gr.Blocks` and wire its events."""
+    downloads = downloads or Downloads()
 
     def current(unit: str, year: str, doc: str, kind: str) -> list[Commitment]:
         return filter_ledger(get_rows(), unit=unit or None, year=int(year) if year else None,
@@ -87,7 +88,7 @@ def build_commitments_tab(get_rows: Callable[[], Sequence[Commitment]],
 
     def update(unit: str, year: str, doc: str, kind: str) -> tuple:
         rows = current(unit, year, doc, kind)
-        out_dir = Path(tempfile.mkdtemp(prefix="policyqa-ledger-"))
+        out_dir = downloads.folder("\n".join(r.row_id for r in rows) or "empty")
         csv_path = write_csv(rows, out_dir / "commitments.csv")
         xlsx_path = write_xlsx(rows, out_dir / "commitments.xlsx")
         return table_rows(rows) or [[""] * len(TABLE_HEADERS)], [r.row_id for r in rows], str(csv_path), str(xlsx_path)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from assistant.ui_admin import password_ok, upload_files
 from assistant.ui_base import Turn
 from assistant.ui_chat import make_filters, respond
 from assistant.ui_docs import document_view, documents_table
+from assistant.ui_files import Downloads
 from assistant.ui_render import (
     answer_markdown,
     answer_message,
@@ -123,15 +126,31 @@ def test_markdown_export_has_citations(fake):
 
 
 def test_respond_streams_then_finishes_with_sources(fake):
-    steps = list(respond(fake, "首次认定的高新技术企业奖励多少？", "staff", None, [], []))
+    downloads = Downloads()
+    steps = list(respond(fake, "首次认定的高新技术企业奖励多少？", "staff", None, [], [], downloads))
     assert len(steps) >= 3  # the echo, at least one partial answer, the final answer
     assert steps[1][1][-1]["content"].endswith("▍")
     _box, messages, sources, turns, markdown, _file = steps[-1]
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert "pq-src-0-1" in sources and len(turns) == 1 and markdown.startswith("# ")
     assert fake.calls[-1]["persona"] == "staff"
-    list(respond(fake, "那第二条呢？", "citizen", None, messages, turns))
+    assert Path(_file["value"]).read_text(encoding="utf-8") == markdown
+    list(respond(fake, "那第二条呢？", "citizen", None, messages, turns, downloads))
     assert fake.calls[-1]["history"] == [("首次认定的高新技术企业奖励多少？", turns[0].answer.text)]
+
+
+def test_downloads_reuse_a_folder_per_content_and_prune_old_ones():
+    downloads = Downloads(max_age_s=60)
+    first = downloads.write_text("answer.md", "# 回答一")
+    assert downloads.write_text("answer.md", "# 回答一") == first  # the same answer twice: one file
+    second = downloads.write_text("answer.md", "# 回答二")
+    assert second.parent != first.parent
+    old = time.time() - 120
+    os.utime(first.parent, (old, old))
+    downloads.prune()
+    assert not first.parent.exists() and second.exists()
+    downloads.close()
+    assert not downloads.root.exists()
 
 
 def test_filters_from_controls():
