@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import sys
 import threading
 
 from config import Settings
@@ -48,6 +50,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     options = launch_options(settings, host=args.host, port=args.port)
     print(f"policyqa: serving on http://{options['server_name']}:{options['server_port']}"
           + (" (admin tab on)" if settings.ui.admin_password() else ""), flush=True)
+    # `kill` (SIGTERM) ends the server like Ctrl-C does, so its temporary files are removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app.launch(**options)
     return 0
 
