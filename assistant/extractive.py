@@ -1,14 +1,16 @@
 """The extractive answerer (default; no LLM, offline): verbatim source sentences, each cited.
 
-From the top hits it scores every sentence by how many of the question's key terms it holds
-(its heading path and document title count a little), boosted by what the question asks for
-(figures for 多少, the 责任单位 note for 谁负责, dates and 文号 for 什么时候…). It answers with a
-lead line naming the documents, then the chosen sentences as the source has them, each followed
-by its [n] marker. Two kinds of question gather more than the best sentences:
+From the top hits' candidate sentences (`assistant.sentences` scores them) it chooses the best,
+then sentences that add what the question asks and the best one lacks; it answers with a lead
+line naming the documents, then the chosen sentences as the source has them, each followed by
+its [n] marker. Some questions gather more, or other, than the best sentences:
 
 * "哪几项/几个方面" questions whose best sentence leads an item (一是…, ----…, (一)…) list the
   lead sentence of every sibling item under the same heading;
-* 责任单位 questions answer with the section's (责任单位:…) note.
+* 责任单位 questions answer with the section's (责任单位:…) note;
+* a question asking several things, or listing several items, gets a sentence for each;
+* a document's particulars (文号, 落款日期, 签发人…) come from its metadata (`assistant.fields`);
+* a question naming its document is answered from that document.
 
 Such lists may hold up to `LIST_FACTOR` × `answer.max_citations` citations: cutting a list
 short would misinform. When the hits do not answer, it refuses (`assistant.refusal`).
@@ -18,10 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from assistant.check import REFUSAL_PHRASE
-from assistant.cite import Sentence, citation_from_hit, split_sentences, to_answer_script
+from assistant.cite import citation_from_hit, split_sentences, to_answer_script
 from assistant.compare import named_documents
 from assistant.fields import (
     FIELD_NAMES,
@@ -36,6 +38,15 @@ from assistant.followup import resolve_followup
 from assistant.intent import QuestionAnalysis, Term, analyze, compact, coverage, term_match
 from assistant.intent import warm_up as warm_up_intent
 from assistant.refusal import decide
+from assistant.sentences import (
+    ITEM,
+    Pick,
+    candidates,
+    context_of,
+    has_quantity,
+    is_heading,
+    is_item_lead,
+)
 from assistant.types import Answer, Citation, Hit
 from config.settings import AnswerSettings
 from index.normalize import normalize, to_script
@@ -48,42 +59,12 @@ DEPTH = 6  # hits whose sentences are considered
 CLOSEST = 3
 KEEP_RATIO = 0.8  # a list or 责任单位 note is used when it scores this share of the best
 MIN_RATIO = 0.6  # no sentence scoring less than this share of the best is added
-RANK_PRIOR = 0.2
 MIN_GAIN = 0.12  # a further sentence must bring in this share of the key terms' weight
 OTHER_DOC_GAIN = 0.25  # … and more when it comes from another document
 LIST_FACTOR = 3
 PART_MIN = 0.5  # a sentence is added for a part of a question when it covers this much of it
 PART_GAIN = 0.15  # … and this much more than the sentences already chosen
-_QUANTITY = re.compile(
-    r"\d+(?:\.\s?\d+)?\s*(?:%|％|[万亿]?元|万|亿|项|家|个|人|名|件|所|座|倍|篇|次|平方公里)")
-_DATE = re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}|〔\d{4}〕|\d+号|日期|时间|期限")
-_RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|主管|组长")
-_ENTITY = re.compile(r"依托|《|研究院|研究中心|协议|机构")
-_ITEM = re.compile(r"^\s*(?:-{2,}|—{1,2}|[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、])")
-_HEADING = re.compile(
-    r"^\s*(?:第[一二三四五六七八九十]+章|[一二三四五六七八九十]+、|—、|[(（][一二三四五六七八九十]+[)）])")
-_TITLED = re.compile(r"《[^《》]*》")
-_PUBLISHED = re.compile(r"发布|印发|成文|发文|文号|出台")
 _RESP_NOTE = re.compile(r"[(（]\s*责任单位")
-_MEASURE_Q = re.compile(r"举措|措施|做法|怎么做|怎样做|如何(?:推进|落实|开展|支持)|采取|抓手")
-_ACTION_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+是|-{2,}|—{1,2}|[(（]?[一二三四五六七八九十\d]+[)）、.]?)?\s*"
-    r"(?:持续|继续|进一步|积极|大力|着力|全面|深入|加快)?"
-    r"(?:实施|加强|推进|推动|开展|建立|建设|完善|鼓励|支持|加快|提升|培育|落实|组织|强化|深化|打造|构建|引导|设立"
-    r"|搭建|健全|探索|创新|优化|发挥|促进|依托|围绕|聚焦)"
-)
-
-
-@dataclass(frozen=True)
-class _Pick:
-    """A candidate sentence of a hit, with its offsets in the chunk text and its score."""
-
-    hit: Hit
-    sentence: Sentence
-    index: int  # position among the chunk's sentences
-    score: float
-    label: str = ""  # what a bare field value is ("成文日期"), shown before it
-    field: str = ""  # the document field it states, for field picks
 
 
 class ExtractiveAnswerer:
@@ -130,7 +111,7 @@ class ExtractiveAnswerer:
 
     # ---- choosing sentences ---------------------------------------------------------------
 
-    def _select(self, a: QuestionAnalysis, hits: Sequence[Hit]) -> list[list[_Pick]]:
+    def _select(self, a: QuestionAnalysis, hits: Sequence[Hit]) -> list[list[Pick]]:
         fields = asked_fields(a.normalized)
         if not fields:
             return self._select_passages(a, hits)
@@ -148,7 +129,7 @@ class ExtractiveAnswerer:
         return _group(_dedupe(found + [p for g in rest for p in g]))
 
     def _field_picks(self, a: QuestionAnalysis, fields: Sequence[str],
-                     hits: Sequence[Hit]) -> tuple[Document | None, list[_Pick]]:
+                     hits: Sequence[Hit]) -> tuple[Document | None, list[Pick]]:
         """The document the question is about, and a pick for each field it states."""
         documents = self.documents() if self.documents else [h.document for h in hits]
         doc = target_document(a.normalized, hits, documents)
@@ -167,7 +148,7 @@ class ExtractiveAnswerer:
                          if s.start <= quote.sentence.start < s.end)
             named = compact(FIELD_NAMES[field]) in compact(quote.sentence.text)
             label = "" if named else to_script(FIELD_NAMES[field], a.script)
-            out.append(_Pick(hit, quote.sentence, index, 1.0, label, field))
+            out.append(Pick(hit, quote.sentence, index, 1.0, label, field))
         return doc, out
 
     def _named(self, a: QuestionAnalysis, hits: Sequence[Hit]) -> frozenset[str]:
@@ -176,8 +157,8 @@ class ExtractiveAnswerer:
         return frozenset(d.doc_id for d in named_documents(a.normalized, documents, min_shared=2))
 
     def _select_passages(self, a: QuestionAnalysis, hits: Sequence[Hit],
-                         shape: re.Pattern[str] | None = None) -> list[list[_Pick]]:
-        picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in _candidates(a, hit, rank)]
+                         shape: re.Pattern[str] | None = None) -> list[list[Pick]]:
+        picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in candidates(a, hit, rank)]
         if shape is not None:
             picks = [p for p in picks if shape.search(normalize(p.sentence.text))]
         if not picks:
@@ -207,9 +188,9 @@ class ExtractiveAnswerer:
             # kind asked: a share for 多少比例, money for 多少钱); when none of the good
             # sentences does, the documents do not give it: refuse.
             # When the best sentence states no figure of the kind asked, another must be close.
-            strict = a.figure is not None and not _has_quantity(best.sentence.text, a.figure)
+            strict = a.figure is not None and not has_quantity(best.sentence.text, a.figure)
             floor = (KEEP_RATIO if strict else MIN_RATIO) * best.score
-            picks = [p for p in picks if _has_quantity(p.sentence.text, a.figure) and p.score >= floor]
+            picks = [p for p in picks if has_quantity(p.sentence.text, a.figure) and p.score >= floor]
             if not picks:
                 return []
         chosen = _cover(a, picks, limit)
@@ -218,7 +199,7 @@ class ExtractiveAnswerer:
             chosen += _for_each_part(a, every, scoped, chosen)[: max(0, limit - len(chosen))]
         return _group(_dedupe(chosen))
 
-    def _siblings(self, best: _Pick, hits: Sequence[Hit]) -> list[_Pick]:
+    def _siblings(self, best: Pick, hits: Sequence[Hit]) -> list[Pick]:
         """The lead sentence of every item chunk under the same heading as `best`."""
         parent = best.hit.chunk.heading_path[:-1]
         doc = best.hit.document
@@ -229,16 +210,16 @@ class ExtractiveAnswerer:
                         and len(c.heading_path) == len(parent) + 1), key=lambda c: c.start)
         out = []
         for chunk in items:
-            sentences = [s for s in split_sentences(chunk.text) if not _is_heading(s.text, chunk)]
-            if sentences and _ITEM.match(sentences[0].text):
+            sentences = [s for s in split_sentences(chunk.text) if not is_heading(s.text, chunk)]
+            if sentences and ITEM.match(sentences[0].text):
                 hit = next((h for h in hits if h.chunk.chunk_id == chunk.chunk_id), None)
                 hit = hit or Hit(chunk=chunk, document=doc, rank=0, fused_score=0.0)
-                out.append(_Pick(hit, sentences[0], 0, best.score))
+                out.append(Pick(hit, sentences[0], 0, best.score))
         return out
 
     # ---- writing the answer ---------------------------------------------------------------
 
-    def _compose(self, question: str, a: QuestionAnalysis, groups: list[list[_Pick]]) -> Answer:
+    def _compose(self, question: str, a: QuestionAnalysis, groups: list[list[Pick]]) -> Answer:
         citations: list[Citation] = []
         lines: list[str] = []
         by_title: dict[str, list[int]] = {}  # document title -> its citation numbers
@@ -264,93 +245,31 @@ class ExtractiveAnswerer:
                       backend=self.name, closest=tuple(hits[:CLOSEST]))
 
 
-def _candidates(a: QuestionAnalysis, hit: Hit, rank: int) -> list[_Pick]:
-    chunk = hit.chunk
-    meta = {"metadata", "closing"} & set(chunk.kinds)
-    if meta:
-        return []  # a document's particulars are answered as fields (assistant.fields)
-    context = _context(hit)
-    out = []
-    for i, s in enumerate(split_sentences(chunk.text)):
-        text = compact(s.text)
-        if _is_heading(s.text, chunk) or len(text) < 4 or _is_lead_in(s.text):
-            continue
-        # Mostly the sentence's own words; its section and document title count too, so a
-        # sentence under the right heading need not repeat the heading's words.
-        relevance = 0.6 * coverage(a.terms, text) + 0.4 * coverage(a.terms, text + context)
-        boost = _intent_boost(a, s.text, bool(meta))
-        if any(text.startswith(t.text) for t in a.terms if len(t.text) >= 2 and t.weight >= 7):
-            boost += 0.15  # the sentence is about the question's subject ("星创天地要…")
-        # Boosts scale relevance, so a sentence of the right kind from the wrong place loses;
-        # the retriever's rank breaks near-ties.
-        score = relevance * (1 + boost) * (1 + RANK_PRIOR / (rank + 1)) * _year_fit(a, s.text)
-        out.append(_Pick(hit, s, i, score))
-    return out
-
-
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-
-
-def _year_fit(a: QuestionAnalysis, sentence: str) -> float:
-    """Half weight for a sentence dated only to years other than those the question asks about.
-
-    "到2025年的目标" is not answered by "2020年,经费投入达1.04亿元"; a sentence with no year
-    (or with the asked year) keeps its full score.
-    """
-    asked = set(_YEAR.findall(a.normalized))
-    said = set(_YEAR.findall(normalize(sentence)))
-    return 0.5 if asked and said and not asked & said else 1.0
-
-
-def _is_lead_in(sentence: str) -> bool:
-    """A salutation or lead-in ("张郡委员:", "现答复如下:") answers nothing by itself."""
-    text = sentence.strip()
-    return text.endswith((":", "：")) and (len(text) <= 20 or "如下" in text[-6:])
-
-
-def _has_quantity(sentence: str, units: str | None = None) -> bool:
-    """Whether `sentence` states a figure (with one of `units`, when given)."""
-    text = _outside_titles(normalize(sentence))
-    if units is None:
-        return bool(_QUANTITY.search(text))
-    return bool(re.search(rf"\d+(?:\.\s?\d+)?\s*(?:{units})", text))
-
-
-def _for_each_part(a: QuestionAnalysis, for_parts: list[_Pick], for_items: list[_Pick],
-                   chosen: list[_Pick]) -> list[_Pick]:
+def _for_each_part(a: QuestionAnalysis, for_parts: list[Pick], for_items: list[Pick],
+                   chosen: list[Pick]) -> list[Pick]:
     """For a question asking several things, the best sentence for each part (or listed item)
     the chosen ones leave unanswered ("三年计划的目标是多少？康巴什建成了几家？", "A占比、
     B比例是多少" need a sentence for each)."""
-    added: list[_Pick] = []
+    added: list[Pick] = []
     for pa in map(analyze, a.parts + a.items):
         picks = for_parts
         if pa.question in a.items:  # an item shares its clause's question ("…、B是多少")
             pa = replace(pa, wants_number=a.wants_number, figure=a.figure)
             picks = for_items
 
-        def fit(p: _Pick, terms: tuple[Term, ...] = pa.terms) -> float:
-            return coverage(terms, compact(p.sentence.text) + _context(p.hit))
+        def fit(p: Pick, terms: tuple[Term, ...] = pa.terms) -> float:
+            return coverage(terms, compact(p.sentence.text) + context_of(p.hit))
 
         have = max((fit(p) for p in chosen + added), default=0.0)
         options = [p for p in picks if p not in chosen and p not in added
-                   and (not pa.wants_number or _has_quantity(p.sentence.text, pa.figure))]
+                   and (not pa.wants_number or has_quantity(p.sentence.text, pa.figure))]
         best = max(options, key=lambda p: (fit(p), p.score), default=None)
         if best is not None and fit(best) >= max(PART_MIN, have + PART_GAIN):
             added.append(best)
     return added
 
 
-def _context(hit: Hit) -> str:
-    """A passage's document title and heading path (compact): what it is about."""
-    return compact(hit.document.title + " ".join(hit.chunk.heading_path))
-
-
-def _outside_titles(text: str) -> str:
-    """`text` without 《…》 titles: the years in a title are not the answer's figures."""
-    return _TITLED.sub("", text)
-
-
-def _cover(a: QuestionAnalysis, picks: list[_Pick], limit: int) -> list[_Pick]:
+def _cover(a: QuestionAnalysis, picks: list[Pick], limit: int) -> list[Pick]:
     """The best sentence, then sentences that add key terms the answer still lacks.
 
     A question with two parts ("开展多少项目？引进多少成果？") or about two documents gets a
@@ -381,67 +300,25 @@ def _cover(a: QuestionAnalysis, picks: list[_Pick], limit: int) -> list[_Pick]:
     return chosen
 
 
-def _best_item(a: QuestionAnalysis, picks: list[_Pick]) -> _Pick | None:
+def _best_item(a: QuestionAnalysis, picks: list[Pick]) -> Pick | None:
     """For "哪几项" questions: the lead of an item whose parent heading best fits the question.
 
     The question names the group ("下一步…哪几项工作"), so the parent headings are compared, and
     the items' own scores only break ties.
     """
-    leads = [p for p in picks if _is_item_lead(p)]
+    leads = [p for p in picks if is_item_lead(p)]
     if not leads:
         return None
     top = max(p.score for p in leads)
 
-    def fit(p: _Pick) -> float:
+    def fit(p: Pick) -> float:
         parent = " ".join(p.hit.chunk.heading_path[:-1])
         return coverage(a.terms, compact(parent)) + 0.3 * p.score / top
 
     return max(leads, key=fit)
 
 
-def _is_item_lead(p: _Pick) -> bool:
-    return bool(_ITEM.match(p.sentence.text)) and p.index == _first_index(p)
-
-
-def _intent_boost(a: QuestionAnalysis, sentence: str, meta: bool) -> float:
-    norm = _outside_titles(normalize(sentence))
-    boost = 0.0
-    if a.wants_number or a.asks("amount"):
-        boost += 0.3 if _QUANTITY.search(norm) else (-0.2 if a.wants_number else 0.0)
-    if a.asks("responsible") and _RESPONSIBLE.search(norm):
-        boost += 0.5
-    if a.asks("date") and _DATE.search(norm):
-        boost += 0.4 + (1.0 if meta and _PUBLISHED.search(a.normalized) else 0.0)
-    if a.asks("list") and (norm.count("、") >= 2 or _ITEM.match(norm)):
-        boost += 0.15
-        if any(norm.count(word) >= 2 for word in a.asked):
-            boost += 0.3  # it lists several of what is asked for: "…行动、…行动、…行动"
-    if a.asks("entity") and _ENTITY.search(norm):
-        boost += 0.15
-    if _MEASURE_Q.search(a.normalized) and _ACTION_START.match(norm.strip()):
-        boost += 0.3  # a measure is something done: "实施…工程", "持续加强…建设"
-    return boost
-
-
-def _first_index(pick: _Pick) -> int:
-    """Index of the chunk's first non-heading sentence (an item's lead sentence)."""
-    for i, s in enumerate(split_sentences(pick.hit.chunk.text)):
-        if not _is_heading(s.text, pick.hit.chunk):
-            return i
-    return 0
-
-
-def _is_heading(text: str, chunk: Chunk) -> bool:
-    """A heading line repeated at the top of the chunk text (not an answer by itself)."""
-    if re.search(r"[。；;！？!?]$", text.strip()):
-        return False  # a full sentence, even when an inline lead ("一是…。") names the section
-    stripped = compact(text)
-    if any(stripped == compact(h) for h in chunk.heading_path):
-        return True
-    return bool(_HEADING.match(text))
-
-
-def _dedupe(picks: list[_Pick]) -> list[_Pick]:
+def _dedupe(picks: list[Pick]) -> list[Pick]:
     seen: set[str] = set()
     out = []
     for p in picks:
@@ -452,11 +329,11 @@ def _dedupe(picks: list[_Pick]) -> list[_Pick]:
     return out
 
 
-def _group(picks: list[_Pick]) -> list[list[_Pick]]:
+def _group(picks: list[Pick]) -> list[list[Pick]]:
     """Picks in reading order, adjacent sentences of one chunk merged into one citation."""
     ordered = sorted(picks, key=lambda p: (p.hit.document.doc_id != picks[0].hit.document.doc_id,
                                            p.hit.document.doc_id, p.hit.chunk.start, p.index))
-    groups: list[list[_Pick]] = []
+    groups: list[list[Pick]] = []
     for p in ordered:
         last = groups[-1][-1] if groups else None
         if last and last.hit.chunk.chunk_id == p.hit.chunk.chunk_id and p.index == last.index + 1:
