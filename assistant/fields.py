@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from assistant.cite import Sentence, split_sentences
 from assistant.compare import named_documents
-from assistant.intent import compact
+from assistant.intent import CLAUSE_BREAK, QUESTION_WORD, compact
 from assistant.types import Hit
 from index.metadata import DOC_NUMBER, dates_in
 from index.normalize import normalize
@@ -63,9 +63,7 @@ _LABELS = {
     "validity": r"有效性",
 }
 _FIELD_SPLIT = re.compile(r"\s+(?=[^\s:：\d][^\s:：]{1,7}\s*[:：])")  # "发文机关: X  成文日期: Y"
-_CLAUSE = re.compile(r"[?？!！。;；,，]")
-_ASKS = re.compile(r"多少|什么|哪|怎么|怎样|如何|吗|谁|(?<!哪)几|是否|有没有|能否")
-_PROPOSAL_NO = re.compile(r"(\d{2,6})\s*号?\s*(?:提案|建议)")
+_PROPOSAL_NO = re.compile(r"第?\s*(\d{2,6})\s*号?\s*(?:提案|建议)")
 
 
 @dataclass(frozen=True)
@@ -117,8 +115,8 @@ def names_other_document(normalized_question: str, doc: Document) -> bool:
 
 def only_fields(normalized_question: str) -> bool:
     """Whether every clause that asks something asks for a field ("文号和成文日期是？")."""
-    asking = [c for c in _CLAUSE.split(normalized_question)
-              if _ASKS.search(c) or asked_fields(c)]
+    asking = [c for c in CLAUSE_BREAK.split(normalized_question)
+              if QUESTION_WORD.search(c) or asked_fields(c)]
     return bool(asking) and all(asked_fields(c) for c in asking)
 
 
@@ -135,16 +133,37 @@ def field_value(doc: Document, field: str) -> str | None:
 def target_document(question: str, hits: Sequence[Hit], documents: Sequence[Document]) -> Document | None:
     """The document a field question is about: the one it names, else the best hit's."""
     norm = normalize(question)
-    number = _PROPOSAL_NO.search(norm)
+    number = proposal_asked(norm, documents)
     if number:
-        wanted = number.group(1).lstrip("0")
         for doc in documents:
-            if doc.proposal and (doc.proposal.number or "").lstrip("0") == wanted:
+            if doc.proposal and (doc.proposal.number or "").lstrip("0") == number.lstrip("0"):
                 return doc
     named = named_documents(question, documents, min_shared=2)
     if named:
         return named[0]
     return hits[0].document if hits else None
+
+
+def proposal_asked(norm: str, documents: Sequence[Document]) -> str | None:
+    """The number of the proposal a (normalised) question is about: by number (第0581号提案),
+    by its proposer (张郡委员) or by a run of its title (知识产权文化建设那件提案)."""
+    m = _PROPOSAL_NO.search(norm)
+    if m:
+        return m.group(1)
+    if not re.search(r"提案|建议|答复", norm):
+        return None
+    for doc in documents:
+        p = doc.proposal
+        if p is None or not p.number:
+            continue
+        if (p.proposer and normalize(p.proposer) in norm) or (p.title and _shares_run(norm, normalize(p.title), 6)):
+            return p.number
+    return None
+
+
+def _shares_run(a: str, b: str, length: int) -> bool:
+    """Whether `a` and `b` share a run of `length` characters."""
+    return any(a[i:i + length] in b for i in range(len(a) - length + 1))
 
 
 def locate(doc: Document, chunks: Sequence[Chunk], field: str) -> FieldQuote | None:

@@ -51,8 +51,8 @@ _STOP = frozenset(_STOP_WORDS.split())
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _TITLE = re.compile(r"《([^《》]{2,80})》")
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{1,20})[”\"」]")
-_QUESTION_WORD = re.compile(r"多少|什么|哪|怎么|怎样|如何|吗|谁|(?<!哪)几|是否|有没有|能否")
-_CLAUSE = re.compile(r"[?？!！。;；,，]")
+QUESTION_WORD = re.compile(r"多少|什么|哪|怎么|怎样|如何|吗|谁|(?<!哪)几|是否|有没有|能否")
+CLAUSE_BREAK = re.compile(r"[?？!！。;；,，]")
 _WANTS_NUMBER = re.compile(r"多少|(?<!哪)几(?:个|项|家|人|件|名|所|座|倍|成|年)|百分之几|占比|比例是|比重是")
 _WANTS_ITEMS = re.compile(
     r"哪几|几(?:项|个方面|条|点)|哪些(?:工作|措施|任务|方面|举措|原则|目标|重点)|"
@@ -175,7 +175,7 @@ def question_parts(norm: str) -> tuple[str, ...]:
         clauses = [c for c in re.split(r"[,，]", sentence) if c.strip()]
         current = ""
         for clause in clauses:
-            if current and _QUESTION_WORD.search(current) and _QUESTION_WORD.search(clause):
+            if current and QUESTION_WORD.search(current) and QUESTION_WORD.search(clause):
                 out.append(current)
                 current = clause
             else:
@@ -183,7 +183,7 @@ def question_parts(norm: str) -> tuple[str, ...]:
         if current.strip():
             out.append(current)
     # A part must have words of its own: "…哪个高？各是多少？" asks one thing twice.
-    asking = [p.strip() for p in out if _QUESTION_WORD.search(p) and key_terms(p)]
+    asking = [p.strip() for p in out if QUESTION_WORD.search(p) and key_terms(p)]
     return tuple(asking) if len(asking) > 1 else ()
 
 
@@ -191,8 +191,8 @@ def enumerated_items(norm: str) -> tuple[str, ...]:
     """The things a clause lists before its question word ("数字经济占比、科学素质比例是多少"
     -> both), each with words of its own; empty when a clause lists nothing."""
     out: list[str] = []
-    for clause in _CLAUSE.split(norm):
-        m = _QUESTION_WORD.search(clause)
+    for clause in CLAUSE_BREAK.split(norm):
+        m = QUESTION_WORD.search(clause)
         pieces = [p for p in clause[: m.start()].split("、")] if m else []
         if len(pieces) > 1:
             out += [p for p in pieces if key_terms(p)]
@@ -266,8 +266,8 @@ def _around(norm: str) -> list[tuple[str | None, str | None]]:
     """Per clause that asks something: its last key term before the question word, and its
     first key term after it."""
     out: list[tuple[str | None, str | None]] = []
-    for clause in _CLAUSE.split(norm):
-        m = _QUESTION_WORD.search(clause)
+    for clause in CLAUSE_BREAK.split(norm):
+        m = QUESTION_WORD.search(clause)
         if m:
             before, after = key_terms(clause[: m.start()]), key_terms(clause[m.end():])
             out.append((before[-1].text if before else None, after[0].text if after else None))

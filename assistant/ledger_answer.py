@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assistant.cite import to_answer_script
 from assistant.compare import named_documents
+from assistant.fields import proposal_asked
 from assistant.intent import question_parts
 from assistant.types import Answer, Citation
 from index.commitments.ledger import paragraph_of
@@ -21,7 +22,6 @@ from index.commitments.units import load_unit_table
 from index.normalize import normalize
 from index.types import Document, Script
 
-_PROPOSAL = re.compile(r"第?\s*(\d{2,6})\s*号?\s*(?:提案|建议)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DUTY = re.compile(r"负责|责任|承担|牵头|配合|事项|任务|分工")
 _TARGET = re.compile(r"目标|指标")
@@ -58,7 +58,7 @@ def answer_from_ledger(question: str, rows: Sequence[Commitment], documents: Seq
 
 
 def _select(q: str, rows: Sequence[Commitment], documents: Sequence[Document]) -> _Selection | None:
-    number = _proposal_asked(q, documents)
+    number = proposal_asked(q, documents)
     # A single fact about a reply (who signed it, which office, a phone number) is a passage
     # question; the ledger answers what the reply reports as done or promises.
     if number and (_PROMISE_Q.search(q) or _DONE_Q.search(q)):
@@ -91,28 +91,6 @@ def _select(q: str, rows: Sequence[Commitment], documents: Sequence[Document]) -
         named = {d.doc_id for d in named_documents(q, documents, min_shared=2)}
         return _targets(q, [r for r in rows if not named or r.doc_id in named])
     return None
-
-
-def _proposal_asked(q: str, documents: Sequence[Document]) -> str | None:
-    """The number of the proposal a question is about: by number (第0581号提案), by its
-    proposer (张郡委员) or by a run of its title (知识产权文化建设那件提案)."""
-    m = _PROPOSAL.search(q)
-    if m:
-        return m.group(1)
-    if not re.search(r"提案|建议|答复", q):
-        return None
-    for doc in documents:
-        p = doc.proposal
-        if p is None or not p.number:
-            continue
-        if (p.proposer and normalize(p.proposer) in q) or (p.title and _shares_run(q, normalize(p.title), 6)):
-            return p.number
-    return None
-
-
-def _shares_run(a: str, b: str, length: int) -> bool:
-    """Whether `a` and `b` share a run of `length` characters."""
-    return any(a[i:i + length] in b for i in range(len(a) - length + 1))
 
 
 def _unit_in(q: str, rows: Sequence[Commitment]) -> str | None:
