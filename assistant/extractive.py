@@ -131,8 +131,7 @@ class ExtractiveAnswerer:
     def _field_picks(self, a: QuestionAnalysis, fields: Sequence[str],
                      hits: Sequence[Hit]) -> tuple[Document | None, list[Pick]]:
         """The document the question is about, and a pick for each field it states."""
-        documents = self.documents() if self.documents else [h.document for h in hits]
-        doc = target_document(a.normalized, hits, documents)
+        doc = target_document(a.normalized, hits, self._documents(hits))
         if doc is None:
             return None, []
         chunks = (self.chunks_of(doc.doc_id) if self.chunks_of
@@ -153,8 +152,13 @@ class ExtractiveAnswerer:
 
     def _named(self, a: QuestionAnalysis, hits: Sequence[Hit]) -> frozenset[str]:
         """Ids of the documents the question names (by the rare words of their titles)."""
-        documents = self.documents() if self.documents else list({h.document.doc_id: h.document for h in hits}.values())
-        return frozenset(d.doc_id for d in named_documents(a.normalized, documents, min_shared=2))
+        return frozenset(d.doc_id for d in named_documents(a.normalized, self._documents(hits), min_shared=2))
+
+    def _documents(self, hits: Sequence[Hit]) -> Sequence[Document]:
+        """Every indexed document when the answerer was given them, else those of the hits."""
+        if self.documents is not None:
+            return self.documents()
+        return list({h.document.doc_id: h.document for h in hits}.values())
 
     def _select_passages(self, a: QuestionAnalysis, hits: Sequence[Hit],
                          shape: re.Pattern[str] | None = None) -> list[list[Pick]]:
