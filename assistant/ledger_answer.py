@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from assistant.cite import to_answer_script
 from assistant.compare import named_documents
 from assistant.fields import proposal_asked
-from assistant.intent import question_parts
+from assistant.intent import compact, coverage, key_terms, question_parts, term_match
 from assistant.types import Answer, Citation
 from index.commitments.ledger import paragraph_of
 from index.commitments.types import Commitment
@@ -50,7 +50,7 @@ def answer_from_ledger(question: str, rows: Sequence[Commitment], documents: Seq
     lines = [selection.heading]
     citations: list[Citation] = []
     for n, row in enumerate(selection.rows, start=1):
-        lines.append(f"{n}. {_describe(row)}[{n}]")
+        lines.append(f"{n}. {_describe(row, whole=len(selection.rows) == 1)}[{n}]")
         citations.append(_citation(n, row, docs.get(row.doc_id)))
     text = to_answer_script("\n".join(lines), script, [r.text for r in selection.rows])
     return Answer(question=question, text=text, citations=tuple(citations), refused=False,
@@ -70,7 +70,10 @@ def _select(q: str, rows: Sequence[Commitment], documents: Sequence[Document]) -
             kinds = {"reply_promise"}
         elif _DONE_Q.search(q) and not _PROMISE_Q.search(q):
             kinds = {"reply_done"}
-        return _Selection([r for r in found if r.kind in kinds], f"第{number}号提案的答复:")
+        chosen = [r for r in found if r.kind in kinds]
+        if not _LIST_Q.search(q):  # "下一步怎么培育…创新主体?" asks about one item, not the list
+            chosen = _the_item_asked(q, chosen)
+        return _Selection(chosen, f"第{number}号提案的答复:")
     scoped = [r for r in rows if r.doc_number and normalize(r.doc_number) in q]
     if scoped and (_DUTY.search(q) or _TARGET.search(q)):
         kind = "target" if _TARGET.search(q) and not _DUTY.search(q) else "task"
@@ -91,6 +94,27 @@ def _select(q: str, rows: Sequence[Commitment], documents: Sequence[Document]) -
         named = {d.doc_id for d in named_documents(q, documents, min_shared=2)}
         return _targets(q, [r for r in rows if not named or r.doc_id in named])
     return None
+
+
+ITEM_LEAD = 1.5  # the best-fitting row answers alone when it fits this many times better
+
+
+def _the_item_asked(q: str, rows: list[Commitment]) -> list[Commitment]:
+    """The one row a question is about, when its topic fits one row clearly best; else all.
+
+    The topic is the question's key terms less those that only identify the reply (its title
+    and proposer: 提案, 答复, 科技厅, 张郡…) and the words of asking for promises.
+    """
+    if len(rows) < 2:
+        return rows
+    ident = compact(" ".join([rows[0].doc_title, rows[0].proposer or "", rows[0].proposal_title or "",
+                              "委员下一步承诺答应打算表态工作"]))
+    topic = tuple(t for t in key_terms(q) if term_match(t.text, ident) < 1.0)
+    if not topic:
+        return rows
+    fits = sorted(((coverage(topic, compact(r.text)), i) for i, r in enumerate(rows)), reverse=True)
+    (best, i), (second, _) = fits[0], fits[1]
+    return [rows[i]] if best >= 0.5 and best >= ITEM_LEAD * second else rows
 
 
 def _unit_in(q: str, rows: Sequence[Commitment]) -> str | None:
@@ -122,7 +146,8 @@ def _bigrams(text: str) -> set[str]:
     return {t[i:i + 2] for i in range(len(t) - 1)}
 
 
-def _describe(row: Commitment) -> str:
+def _describe(row: Commitment, *, whole: bool = False) -> str:
+    """One ledger row as a line of the answer; `whole` quotes a reply item in full, not its lead."""
     where = row.doc_title if row.doc_title.startswith("《") else f"《{row.doc_title}》"
     if row.kind == "target":
         quoted = f"「{row.text}」" if "“" in row.text else f"“{row.text}”"
@@ -135,7 +160,7 @@ def _describe(row: Commitment) -> str:
                  f"联系人 {row.contact}" if row.contact else ""]
         return f"{where}答复《{row.proposal_title or ''}》;" + ",".join(p for p in parts if p)
     label = "已开展" if row.kind == "reply_done" else "下一步承诺"
-    return f"{where}{label}:{row.task}"
+    return f"{where}{label}:{row.text if whole else row.task}"
 
 
 def _citation(number: int, row: Commitment, doc: Document | None) -> Citation:

@@ -281,3 +281,10 @@ def test_target_lists_keep_to_the_named_document_and_leave_particular_figures_to
     assert answer is not None and {c.source for c in answer.citations} == {"004_4d3c98ad61faea77.txt"}
     question = "康巴什规划对财政科技支出有什么指标?企业研发经费占比要稳定在多少?"
     assert answer_from_ledger(question, ledger, ingested.documents, "simplified") is None
+
+
+def test_a_question_about_one_promised_item_gets_that_item(ingested, ledger):
+    question = "在张郡委员那件提案的答复里,科技厅说下一步怎么培育文化科技领域的创新主体?"
+    answer = answer_from_ledger(question, ledger, ingested.documents, "simplified")
+    assert answer is not None and len(answer.citations) == 1
+    assert answer.citations[0].quote.startswith("二是培育文化科技领域创新主体")
