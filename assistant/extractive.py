@@ -197,6 +197,10 @@ class ExtractiveAnswerer:
             picks = [p for p in picks if has_quantity(p.sentence.text, a.figure) and p.score >= floor]
             if not picks:
                 return []
+        if a.wants_documents:
+            # "在哪些文件里被要求落实?" — the best sentence of each document that says it.
+            per_doc = sorted({p.hit.document.doc_id: p for p in reversed(every)}.values(), key=lambda p: -p.score)
+            return _group([p for p in per_doc if p.score >= MIN_RATIO * every[0].score][:limit])
         chosen = _cover(a, picks, limit)
         if a.parts or a.items:
             # Parts may be about other documents than the one named; listed items are not.

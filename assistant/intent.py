@@ -58,6 +58,10 @@ _WANTS_ITEMS = re.compile(
     r"哪几|几(?:项|个方面|条|点)|哪些(?:工作|措施|任务|方面|举措|原则|目标|重点)|"
     r"哪[两三四五六七八九十\d]+(?:个|项|条|类|种|样)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+# "Which documents say X" — not "which documents are there" (都有哪些文件).
+_WANTS_DOCUMENTS = re.compile(
+    r"(?:在|从)哪(?:些|几份|几个)(?:政策)?文件|哪(?:些|几份|几个)(?:政策)?文件[里中都]?.{0,6}"
+    r"(?:要求|提到|提出|涉及|规定|明确|部署|落实|利用|讲到|说到|写了|有规定)")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
 
@@ -83,6 +87,7 @@ class QuestionAnalysis:
     focus: tuple[tuple[str, ...], ...] = ()  # per clause, the key terms either side of the question word
     wants_number: bool = False  # asks literally for a figure (多少, 几个, 比例是多少…)
     wants_items: bool = False  # asks for the items of a structure (哪几项工作, 几个方面…)
+    wants_documents: bool = False  # asks which documents say something (在哪些文件里被要求落实)
     figure: str | None = None  # the unit a figure asked for must have ("%" for 多少比例), if said
     parts: tuple[str, ...] = ()  # the sub-questions of a question that asks several things
     items: tuple[str, ...] = ()  # things one clause asks about together ("A占比、B比例是多少")
@@ -115,6 +120,7 @@ def analyze(question: str) -> QuestionAnalysis:
         asked=_asked(norm),
         wants_number=bool(_WANTS_NUMBER.search(norm)),
         wants_items=bool(_WANTS_ITEMS.search(norm)),
+        wants_documents=bool(_WANTS_DOCUMENTS.search(norm)),
         figure=figure_unit(norm),
         parts=question_parts(norm),
         items=enumerated_items(norm),

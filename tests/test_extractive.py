@@ -209,3 +209,13 @@ def test_each_listed_item_gets_its_sentence_even_a_weaker_one() -> None:
     answer = ExtractiveAnswerer(SETTINGS).answer("首次认定的高新技术企业奖励、上级财政科技资金各是多少?", make_hits())
     quotes = " ".join(c.quote for c in answer.citations)
     assert "30万元" in quotes and "2771. 4萬元" in quotes
+
+
+def test_which_documents_say_it_gets_one_sentence_from_each() -> None:
+    from assistant.intent import analyze
+
+    assert analyze("“八项措施”在哪些文件里被要求落实?").wants_documents
+    assert not analyze("奖补政策都有哪些文件?").wants_documents  # which documents exist, not who says it
+    hits = make_hits()
+    answer = ExtractiveAnswerer(SETTINGS).answer("研发经费和研发投入在哪些文件里提到?", hits)
+    assert [c.source for c in answer.citations] == ["000_reply.txt", "004_plan.txt"]  # one each
