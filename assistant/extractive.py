@@ -31,6 +31,7 @@ from assistant.fields import (
     locate,
     names_other_document,
     only_fields,
+    states_label,
     target_document,
     value_shape,
 )
@@ -94,7 +95,12 @@ class ExtractiveAnswerer:
         analysis = analyze(resolve_followup(question, history))
         decision = decide(analysis, hits, self.settings.refusal_threshold)
         if decision.refuse:
-            return self._refusal(question, analysis, hits)
+            # "县域创新意见是哪个部门发的？文号多少？" shares few words with any passage, but
+            # the document it names states both: its particulars answer it.
+            stated = self._particulars_of_named(analysis, hits) if not decision.by_rule else []
+            if not stated:
+                return self._refusal(question, analysis, hits)
+            return self._compose(question, analysis, _group(stated))
         groups = self._select(analysis, hits)
         if not groups:
             return self._refusal(question, analysis, hits)
@@ -128,6 +134,14 @@ class ExtractiveAnswerer:
             rest = self._select_passages(a, hits, value_shape(fields))
         return _group(_dedupe(found + [p for g in rest for p in g]))
 
+    def _particulars_of_named(self, a: QuestionAnalysis, hits: Sequence[Hit]) -> list[Pick]:
+        """Field picks for a question that asks only fields of a document it names, else []."""
+        fields = asked_fields(a.normalized)
+        if not fields or not only_fields(a.normalized):
+            return []
+        doc, found = self._field_picks(a, fields, hits)
+        return found if doc is not None and doc.doc_id in self._named(a, hits) else []
+
     def _field_picks(self, a: QuestionAnalysis, fields: Sequence[str],
                      hits: Sequence[Hit]) -> tuple[Document | None, list[Pick]]:
         """The document the question is about, and a pick for each field it states."""
@@ -145,8 +159,7 @@ class ExtractiveAnswerer:
             hit = by_id.get(quote.chunk.chunk_id) or Hit(chunk=quote.chunk, document=doc, rank=0, fused_score=0.0)
             index = next(i for i, s in enumerate(split_sentences(quote.chunk.text))
                          if s.start <= quote.sentence.start < s.end)
-            named = compact(FIELD_NAMES[field]) in compact(quote.sentence.text)
-            label = "" if named else to_script(FIELD_NAMES[field], a.script)
+            label = "" if states_label(field, quote.sentence.text) else to_script(FIELD_NAMES[field], a.script)
             out.append(Pick(hit, quote.sentence, index, 1.0, label, field))
         return doc, out
 

@@ -166,6 +166,11 @@ def _shares_run(a: str, b: str, length: int) -> bool:
     return any(a[i:i + length] in b for i in range(len(a) - length + 1))
 
 
+def states_label(field: str, text: str) -> bool:
+    """Whether `text` names the field itself ("發文字號: …"), so an answer need not."""
+    return bool(re.search(_LABELS.get(field, r"(?!)"), normalize(text))) or compact(FIELD_NAMES[field]) in compact(text)
+
+
 def locate(doc: Document, chunks: Sequence[Chunk], field: str) -> FieldQuote | None:
     """The sentence of `doc` that states its `field` (a labelled line first), or None."""
     value = field_value(doc, field)

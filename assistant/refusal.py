@@ -52,6 +52,12 @@ class RefusalDecision:
     reason: str  # empty when answering
     signals: RefusalSignals
 
+    @property
+    def by_rule(self) -> bool:
+        """Refused by a hard rule (nothing found, a named document or number absent), not the score."""
+        s = self.signals
+        return self.refuse and (not s.coverage or bool(s.missing_titles or s.missing_ids))
+
 
 def passage_text(hit: Hit) -> str:
     """What a passage offers to match against: title, headings, text (and metadata labels)."""

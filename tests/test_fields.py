@@ -133,3 +133,26 @@ def test_target_document_is_the_named_one_else_the_best_hit() -> None:
 def test_locate_returns_none_for_a_value_the_document_lacks() -> None:
     doc, hits = _plan()
     assert locate(doc, [h.chunk for h in hits], "signer") is None
+
+
+def test_a_quoted_line_that_names_its_field_gets_no_second_label() -> None:
+    _, hits = _plan()
+    answer = _answerer(hits).answer("康巴什規劃的發文字號是什麼？", hits)
+    assert "發文字號: 鄂康政發〔2023〕8號[1]" in answer.text and "文號：" not in answer.text
+
+
+def test_a_named_documents_particulars_answer_even_when_no_passage_shares_the_words() -> None:
+    from assistant.intent import analyze
+    from assistant.refusal import decide
+
+    _, reply_hits = _reply()
+    _, plan_hits = _plan()
+    answerer = _answerer(reply_hits + plan_hits)  # knows both documents and all their chunks
+    body_only = plan_hits[1:]  # retrieval missed the metadata block
+    question = "康巴什规划是哪个部门发的?文号多少?"
+    assert decide(analyze(question), body_only, 0.54).refuse  # by the score alone it would refuse
+    answer = answerer.answer(question, body_only)
+    assert not answer.refused
+    assert "鄂康政發〔2023〕8號" in " ".join(c.quote for c in answer.citations)
+    # A document the question does not name gets no such rescue.
+    assert answerer.answer("伊金霍洛旗规划是哪个部门发的?", body_only).refused
