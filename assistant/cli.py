@@ -47,6 +47,30 @@ def add_corpus_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_indexed_corpus_option(parser: argparse.ArgumentParser) -> None:
+    """`--corpus DIR` for commands that read the index: it must have been built from DIR."""
+    parser.add_argument(
+        "--corpus", type=Path, metavar="DIR",
+        help="answer from the index of this folder of source documents; it must have been built "
+             "from it (`policyqa index DIR`); default: whatever the index was built from",
+    )
+
+
+def require_indexed_corpus(args: argparse.Namespace, settings: Settings) -> None:
+    """With --corpus DIR, fail clearly unless the live index was built from DIR."""
+    if getattr(args, "corpus", None) is None:
+        return
+    from config.errors import IndexMismatchError
+    from index.store import indexed_corpus
+
+    built_from = indexed_corpus(settings)
+    wanted = Path(args.corpus).resolve()
+    if built_from is not None and Path(built_from).resolve() != wanted:
+        raise IndexMismatchError(
+            f"the index in {settings.paths.index_dir} was built from {built_from}, not {wanted}; "
+            f"run `policyqa index {args.corpus}` first")
+
+
 def settings_for(args: argparse.Namespace) -> Settings:
     """Settings from --config and the environment, with --corpus applied when given."""
     settings = load_settings(args.config)

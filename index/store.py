@@ -164,6 +164,12 @@ def open_index(settings: Settings, *, check: bool = True) -> IndexStore:
     return load_folder(folder, settings.index)
 
 
+def indexed_corpus(settings: Settings) -> str | None:
+    """The corpus folder the live index was built from (None when there is no index)."""
+    folder = current_folder(settings.paths.index_dir)
+    return None if folder is None else Manifest.read(folder / "manifest.json").corpus
+
+
 def load_folder(folder: Path, index_settings: IndexSettings) -> IndexStore:
     """Load the index written by `write_store` into `folder` (no settings check)."""
     manifest = Manifest.read(folder / "manifest.json")

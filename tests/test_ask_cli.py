@@ -69,3 +69,13 @@ def test_ask_without_an_index_says_how_to_build_one(tmp_path: Path, monkeypatch,
     monkeypatch.setenv("POLICYQA_PATHS__DATA_DIR", str(tmp_path / "empty"))
     assert main(["ask", "奖励多少?"]) == 2
     assert "policyqa index" in capsys.readouterr().err
+
+
+def test_ask_and_search_with_corpus_check_the_index_was_built_from_it(env: Path, tmp_path: Path, capsys) -> None:
+    capsys.readouterr()
+    assert main(["search", "高新技术企业", "--corpus", str(env), "--k", "1"]) == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    assert main(["ask", "首次认定的高新技术企业奖励多少?", "--corpus", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert "built from" in err and f"policyqa index {other}" in err

@@ -13,6 +13,8 @@ PERSONAS = ("citizen", "cppcc", "staff")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from assistant.cli import add_indexed_corpus_option
+
     p = sub.add_parser(
         "ask", help="answer a question, citing the source paragraphs",
         description="Answer a question from the indexed documents. The default answerer is "
@@ -26,11 +28,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "promised), staff (exact commitments, deadlines, units); default: answer.persona")
     p.add_argument("--llm", nargs="?", const="", default=None, metavar="MODEL",
                    help="answer with the LLM endpoint; optionally name the model (default: llm.model)")
+    add_indexed_corpus_option(p)
     p.add_argument("--json", action="store_true",
                    help="one JSON object: answer, refused, citations with file and offsets")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.cli import require_indexed_corpus
+
+    require_indexed_corpus(args, settings)
     from assistant.build import build_assistant
     from assistant.types import Answer
 

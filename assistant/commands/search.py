@@ -11,6 +11,8 @@ _SNIPPET = 120
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from assistant.cli import add_indexed_corpus_option
+
     p = sub.add_parser(
         "search", help="retrieve the passages that best match a query",
         description="Hybrid retrieval (dense + BM25, fused) over the index, without answering.",
@@ -20,10 +22,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="how many passages (default: retrieval.k)")
     p.add_argument("--mode", choices=["fused", "dense", "bm25"], default="fused",
                    help="which retriever ranks (default: fused)")
+    add_indexed_corpus_option(p)
     p.add_argument("--json", action="store_true", help="one JSON object with every hit")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.cli import require_indexed_corpus
+
+    require_indexed_corpus(args, settings)
     from assistant.build import build_assistant
     from assistant.retrieve import hit_metadata
     from config.errors import QueryError
