@@ -195,9 +195,10 @@ def locate(doc: Document, chunks: Sequence[Chunk], field: str) -> FieldQuote | N
 def _piece_with(sentence: Sentence, field: str, value: str) -> Sentence | None:
     """The part of `sentence` that states `value` (one `label: value` field of a line of several)."""
     if field.endswith("_date"):
-        if not any(iso == value for _, _, iso in dates_in(normalize(sentence.text))):
+        starts = [s for s, _, iso in dates_in(normalize(sentence.text)) if iso == value]
+        if not starts:
             return None
-        at = next(s for s, _, iso in dates_in(normalize(sentence.text)) if iso == value)
+        at = starts[0]
     else:
         key = compact(value)
         if not key or key not in compact(sentence.text):

@@ -84,7 +84,7 @@ class QuestionAnalysis:
     terms: tuple[Term, ...]
     titles: tuple[str, ...]  # document titles named in 《》, normalised, without the marks
     topic: str  # the question without question words, for "没有找到关于…的内容"
-    focus: tuple[tuple[str, ...], ...] = ()  # per clause, the key terms either side of the question word
+    focus: tuple[str, ...] = ()  # per clause, the key term right before the question word
     wants_number: bool = False  # asks literally for a figure (多少, 几个, 比例是多少…)
     wants_items: bool = False  # asks for the items of a structure (哪几项工作, 几个方面…)
     wants_documents: bool = False  # asks which documents say something (在哪些文件里被要求落实)
@@ -108,6 +108,7 @@ def analyze(question: str) -> QuestionAnalysis:
     norm = normalize(question).strip()
     intents = tuple(name for name, pattern in _PATTERNS if pattern.search(norm)) or ("fact",)
     titles = tuple(dict.fromkeys(t.strip() for t in _TITLE.findall(norm)))
+    around = _around(norm)
     return QuestionAnalysis(
         question=question,
         normalized=norm,
@@ -116,8 +117,8 @@ def analyze(question: str) -> QuestionAnalysis:
         terms=key_terms(norm),
         titles=titles,
         topic=_topic(norm),
-        focus=_focus(norm),
-        asked=_asked(norm),
+        focus=tuple(dict.fromkeys(before for before, _ in around if before)),
+        asked=tuple(dict.fromkeys(after for _, after in around if after)),
         wants_number=bool(_WANTS_NUMBER.search(norm)),
         wants_items=bool(_WANTS_ITEMS.search(norm)),
         wants_documents=bool(_WANTS_DOCUMENTS.search(norm)),
@@ -208,8 +209,8 @@ def enumerated_items(norm: str) -> tuple[str, ...]:
 def key_terms(text: str) -> tuple[Term, ...]:
     """Key terms of `text` (normalised first): jieba words minus stop and question words.
 
-    Single characters are dropped (jieba leaves pieces of unknown names: 康巴|什, and the
-    matcher finds 康巴 inside 康巴什 anyway); quoted phrases (“坚持”) are kept whole.
+    An unknown name stays one term (康巴什, 伊金霍洛旗: see `_merge_unknown`); other single
+    characters are dropped; quoted phrases (“坚持”) are kept whole.
     """
     norm = normalize(text)
     words = _merge_unknown([t.strip() for t in _jieba().cut(norm, HMM=False)])
@@ -249,7 +250,7 @@ def _merge_unknown(tokens: list[str]) -> list[str]:
 
 
 def _trim(word: str) -> str:
-    """Drop function characters jieba's HMM glued onto a word (对全, 提了, 份文件, 几项)."""
+    """Drop function characters left on a word (对全, 提了, 份文件, 几项)."""
     if len(word) > 1 and not word.isdigit():
         word = word.lstrip("对各份该这那几") if len(word) > 2 or word[0] in "对各份该这那几" else word
         word = word.rstrip("了是定过着的吗呢") if len(word) > 1 else word
@@ -269,8 +270,14 @@ def _weight(word: str, idf: tuple[dict[str, float], float]) -> float:
 
 
 def _around(norm: str) -> list[tuple[str | None, str | None]]:
-    """Per clause that asks something: its last key term before the question word, and its
-    first key term after it."""
+    """Per clause that asks something: the last key term before its question word (the focus:
+    "目标完成得怎么样" -> 完成, "有机会去科技馆吗" -> 科技馆) and the first after it (what is
+    asked for: "分了哪几个方面的行动" -> 行动).
+
+    A passage that shares the topic but never mentions the focus rarely answers the question
+    (the word after was tried as the focus too: such nouns — 要求, 题材, 机构 — are often not in
+    the answer); a sentence naming several of what is asked ("…行动、…行动") is likely the list.
+    """
     out: list[tuple[str | None, str | None]] = []
     for clause in CLAUSE_BREAK.split(norm):
         m = QUESTION_WORD.search(clause)
@@ -278,25 +285,6 @@ def _around(norm: str) -> list[tuple[str | None, str | None]]:
             before, after = key_terms(clause[: m.start()]), key_terms(clause[m.end():])
             out.append((before[-1].text if before else None, after[0].text if after else None))
     return out
-
-
-def _focus(norm: str) -> tuple[tuple[str, ...], ...]:
-    """What each clause asks about: the last key term before its question word.
-
-    "目标完成得怎么样" -> 完成; "有机会去科技馆吗" -> 科技馆. A passage that shares the topic
-    but never mentions this word rarely answers the question. (The word after it, 哪些材料 ->
-    材料, was tried as well: such nouns — 要求, 题材, 机构 — are often not in the answer.)
-    """
-    return tuple(dict.fromkeys((before,) for before, _ in _around(norm) if before))
-
-
-def _asked(norm: str) -> tuple[str, ...]:
-    """What kind of thing each clause asks for: the first key term after its question word.
-
-    "分了哪几个方面的行动" -> 行动; "在哪些文件里" -> 文件. A sentence naming several of them
-    ("…行动、…行动、…行动") is likely the list asked for.
-    """
-    return tuple(dict.fromkeys(after for _, after in _around(norm) if after))
 
 
 def _topic(norm: str) -> str:
@@ -374,7 +362,7 @@ def loose_pattern(term: str) -> re.Pattern[str]:
 @cache
 def _mistyped(term: str) -> re.Pattern[str]:
     """`term` with any one character different; for 4+ characters also without its last one
-    (jieba glues a following character onto an unknown word: 特排员到)."""
+    (a character typed on: 特排员到)."""
     forms = [term, term[:-1]] if len(term) >= 4 else [term]
     options = [re.escape(f[:i]) + r"[\u4e00-\u9fff]" + re.escape(f[i + 1 :]) for f in forms for i in range(len(f))]
     return re.compile("|".join(options))

@@ -22,6 +22,7 @@ from index.commitments.units import load_unit_table
 from index.normalize import normalize
 from index.types import Document, Script
 
+ITEM_LEAD = 1.5  # a reply item answers alone when it fits the question this many times better
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DUTY = re.compile(r"负责|责任|承担|牵头|配合|事项|任务|分工")
 _TARGET = re.compile(r"目标|指标")
@@ -94,9 +95,6 @@ def _select(q: str, rows: Sequence[Commitment], documents: Sequence[Document]) -
         named = {d.doc_id for d in named_documents(q, documents, min_shared=2)}
         return _targets(q, [r for r in rows if not named or r.doc_id in named])
     return None
-
-
-ITEM_LEAD = 1.5  # the best-fitting row answers alone when it fits this many times better
 
 
 def _the_item_asked(q: str, rows: list[Commitment]) -> list[Commitment]:

@@ -83,8 +83,8 @@ def signals(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> RefusalSignals:
     best = texts[covs.index(single)]
     union = "".join(texts[:JOINT_DEPTH])
     joint = coverage(analysis.terms, union)
-    focus = min((max(max(term_match(f, best), 0.8 * term_match(f, union)) for f in words)
-                 for words in analysis.focus), default=1.0)
+    focus = min((max(term_match(f, best), 0.8 * term_match(f, union)) for f in analysis.focus),
+                default=1.0)
     everything = "".join(texts) + "".join(compact(h.document.title) for h in hits)
     missing_numbers = tuple(n for n in _NUMBER.findall(analysis.normalized) if n not in everything)
     missing_titles = tuple(t for t in analysis.titles if not _title_found(t, hits))
@@ -159,10 +159,9 @@ def _identifier_found(identifier: str, hits: Sequence[Hit]) -> bool:
         own = " ".join([doc.title, doc.doc_number or "", doc.proposal.number if doc.proposal and
                         doc.proposal.number else "", hit.chunk.text])
         text = compact(own)
-        if key in text or (digits and all(d in text for d in digits) and len(digits) == 1):
+        # All its numbers: 内政办发〔2018〕84号 written with other brackets, 581 for 0581.
+        if key in text or (digits and all(d in text for d in digits)):
             return True
-        if len(digits) > 1 and all(d in text for d in digits):
-            return True  # 内政办发〔2018〕84号 written with other brackets
     return False
 
 

@@ -198,7 +198,7 @@ def test_a_question_naming_its_document_is_not_answered_from_another() -> None:
     assert answer.citations and {c.source for c in answer.citations} == {"004_plan.txt"}
 
 
-def test_a_list_naming_several_of_what_is_asked_is_preferred() -> None:
+def test_what_a_clause_asks_for_is_the_word_after_its_question_word() -> None:
     from assistant.intent import analyze
 
     assert analyze("方案具体分了哪几个方面的行动?").asked == ("行动",)

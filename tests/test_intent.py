@@ -50,7 +50,7 @@ def test_rare_words_weigh_more_than_common_ones() -> None:
 def test_titles_and_focus() -> None:
     a = analyze("《内蒙古自治区创新联合体备案管理办法(试行)》有哪些条件？")
     assert a.titles == ("内蒙古自治区创新联合体备案管理办法(试行)",)
-    assert analyze("科技赋能方案的目标完成得怎么样？").focus == (("完成",),)
+    assert analyze("科技赋能方案的目标完成得怎么样？").focus == ("完成",)
 
 
 def test_term_match_is_soft_but_not_loose() -> None:
