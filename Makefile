@@ -28,11 +28,11 @@ browser:
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy index assistant eval config prompts
+	$(BIN)/mypy app index assistant eval config prompts
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/mypy index assistant eval config prompts
+	$(BIN)/mypy app index assistant eval config prompts
 	@# pytest exits 5 when it collected nothing: treat that as a failure, not a pass.
 	@$(BIN)/python -m pytest -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc

@@ -11,14 +11,13 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from assistant.app import build_app, launch_options
-from assistant.types import Answer
-from assistant.ui_admin import password_ok, upload_files
-from assistant.ui_base import Turn
-from assistant.ui_chat import make_filters, respond
-from assistant.ui_docs import document_view, documents_table
-from assistant.ui_files import Downloads
-from assistant.ui_render import (
+from app.ui.admin import password_ok, upload_files
+from app.ui.app import build_app, launch_options
+from app.ui.base import Turn
+from app.ui.chat import make_filters, respond
+from app.ui.docs import document_view, documents_table
+from app.ui.files import Downloads
+from app.ui.render import (
     answer_markdown,
     answer_message,
     citation_card,
@@ -26,7 +25,8 @@ from assistant.ui_render import (
     highlighted,
     sources_panel,
 )
-from assistant.ui_uploads import check_upload, sanitize_filename, stage_uploads
+from app.ui.uploads import check_upload, sanitize_filename, stage_uploads
+from assistant.types import Answer
 from config.errors import IngestError
 from tests.fake_assistant import EVIL, FakeAssistant, evil_document
 
@@ -263,7 +263,7 @@ def test_api_endpoint_answers(fake, monkeypatch):
 
 
 def test_serve_command_is_registered():
-    from assistant.cli import build_parser
+    from app.cli import build_parser
 
     args = build_parser().parse_args(["serve", "--port", "8123", "--host", "127.0.0.1"])
     assert args.command == "serve" and args.port == 8123 and args.host == "127.0.0.1"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from app.cli import main
 from tests.index_helpers import NOTICE_C, PLAN_B, POLICY_A, write_corpus
 
 

@@ -77,7 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("POLICYQA_ADMIN_PASSWORD", None)
     log = (root / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--corpus", str(corpus), "--host", "127.0.0.1",
+        [sys.executable, "-m", "app.cli", "serve", "--corpus", str(corpus), "--host", "127.0.0.1",
          "--port", str(port)],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

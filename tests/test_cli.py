@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import COMMANDS, main
+from app.cli import COMMANDS, main
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, timeout=120
     )
 
 

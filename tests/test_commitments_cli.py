@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import COMMANDS, main
+from app.cli import COMMANDS, main
 from eval.commitments_eval import GOLD, load_gold
 
 
@@ -17,7 +17,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 
 def test_registered():
-    assert COMMANDS["commitments"] == "assistant.commands.commitments"
+    assert COMMANDS["commitments"] == "app.commands.commitments"
 
 
 def test_unit_filter_lists_every_duty_list(capsys, corpus_dir: Path):

@@ -202,7 +202,7 @@ def fake_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_eval_command_end_to_end(fake_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import main
+    from app.cli import main
 
     corpus, dataset = _write_set(fake_env)
     gate = fake_env / "gate.yaml"
@@ -227,7 +227,7 @@ def test_eval_command_end_to_end(fake_env: Path, capsys: pytest.CaptureFixture[s
 def test_eval_command_table_and_failing_gate(
     fake_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant.cli import main
+    from app.cli import main
 
     corpus, dataset = _write_set(fake_env)
     gate = fake_env / "gate.yaml"
@@ -241,7 +241,7 @@ def test_eval_command_table_and_failing_gate(
 
 
 def test_eval_command_rejects_unknown_mode(capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import main
+    from app.cli import main
 
     with pytest.raises(SystemExit):
         main(["eval", "--dataset", "x.jsonl", "--modes", "fused,sparse"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from assistant.ui_commitments import TABLE_HEADERS, build_commitments_tab, source_card_html, table_rows
+from app.ui.commitments import TABLE_HEADERS, build_commitments_tab, source_card_html, table_rows
 from index.commitments import build_ledger
 
 

@@ -27,7 +27,7 @@ def _modes(value: str) -> tuple[str, ...]:
 
 
 def add_parser(sub: Any) -> None:
-    from assistant.cli import add_corpus_option
+    from app.cli import add_corpus_option
 
     p = sub.add_parser(
         "eval", help="evaluate retrieval and answers on a question set (ours vs peer baseline)",

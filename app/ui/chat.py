@@ -8,11 +8,9 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.retrieve import Filters
-from assistant.types import Answer
-from assistant.ui_base import PERSONAS, AssistantPort, Turn, document_text
-from assistant.ui_files import Downloads
-from assistant.ui_render import (
+from app.ui.base import PERSONAS, AssistantPort, Turn, document_text
+from app.ui.files import Downloads
+from app.ui.render import (
     answer_markdown,
     answer_message,
     error_message,
@@ -20,6 +18,8 @@ from assistant.ui_render import (
     sources_panel,
     streaming_message,
 )
+from assistant.retrieve import Filters
+from assistant.types import Answer
 from config.errors import PolicyQAError
 from index.types import Document
 

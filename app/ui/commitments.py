@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.ui_files import Downloads
+from app.ui.files import Downloads
 from index.commitments.ledger import filter_ledger, paragraph_of, write_csv, write_xlsx
 from index.commitments.types import KIND_LABELS, Commitment
 from index.types import Document

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from assistant.cli import add_corpus_option
+    from app.cli import add_corpus_option
 
     p = sub.add_parser(
         "serve", help="serve the chat UI (builds the index first if there is none)",
@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.app import build_app, launch_options  # heavy imports only when serving
+    from app.ui.app import build_app, launch_options  # heavy imports only when serving
     from assistant.build import build_assistant
 
     assistant = build_assistant(settings)

@@ -15,9 +15,9 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.ui_base import AssistantPort
-from assistant.ui_render import esc
-from assistant.ui_uploads import stage_uploads
+from app.ui.base import AssistantPort
+from app.ui.render import esc
+from app.ui.uploads import stage_uploads
 from config.errors import PolicyQAError
 from index.load import SUPPORTED
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from assistant.ui_base import AssistantPort
-from assistant.ui_render import esc
+from app.ui.base import AssistantPort
+from app.ui.render import esc
 from index.ingest import outline as heading_outline
 from index.types import Chunk, Document
 

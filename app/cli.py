@@ -9,16 +9,16 @@ from pathlib import Path
 
 from config import PolicyQAError, Settings, load_settings
 
-# Subcommand name -> module in assistant.commands exposing `add_parser(subparsers)` and `run(args, settings)`.
+# Subcommand name -> module in app.commands exposing `add_parser(subparsers)` and `run(args, settings)`.
 COMMANDS: dict[str, str] = {
-    "ingest": "assistant.commands.ingest",
-    "config": "assistant.commands.config_cmd",
-    "eval": "assistant.commands.eval_cmd",
-    "index": "assistant.commands.index_cmd",
-    "search": "assistant.commands.search",
-    "ask": "assistant.commands.ask",
-    "commitments": "assistant.commands.commitments",
-    "serve": "assistant.commands.serve",
+    "ingest": "app.commands.ingest",
+    "config": "app.commands.config_cmd",
+    "eval": "app.commands.eval_cmd",
+    "index": "app.commands.index_cmd",
+    "search": "app.commands.search",
+    "ask": "app.commands.ask",
+    "commitments": "app.commands.commitments",
+    "serve": "app.commands.serve",
 }
 
 

@@ -13,7 +13,7 @@ from index.ingest import IngestResult, ingest_corpus
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from assistant.cli import add_corpus_option
+    from app.cli import add_corpus_option
 
     p = sub.add_parser(
         "ingest", help="ingest a corpus and print each document's metadata and chunks",

@@ -15,7 +15,7 @@ from index.ingest import ingest_corpus
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from assistant.cli import add_corpus_option
+    from app.cli import add_corpus_option
 
     p = sub.add_parser(
         "commitments", help="list targets, tasks with responsible units, and proposal-reply items",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.cli import add_corpus_option
+from app.cli import add_corpus_option
 from config import Settings
 from config.errors import ConfigError
 

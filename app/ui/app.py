@@ -13,13 +13,13 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.ui_admin import build_admin_tab
-from assistant.ui_base import PERSONAS, AssistantPort
-from assistant.ui_chat import build_chat_tab, filter_choices
-from assistant.ui_commitments import build_commitments_tab
-from assistant.ui_docs import build_docs_tab, doc_choices, documents_table
-from assistant.ui_files import Downloads
-from assistant.ui_render import answer_markdown, esc
+from app.ui.admin import build_admin_tab
+from app.ui.base import PERSONAS, AssistantPort
+from app.ui.chat import build_chat_tab, filter_choices
+from app.ui.commitments import build_commitments_tab
+from app.ui.docs import build_docs_tab, doc_choices, documents_table
+from app.ui.files import Downloads
+from app.ui.render import answer_markdown, esc
 from config.errors import PolicyQAError
 from config.settings import Settings
 

@@ -11,7 +11,7 @@ _SNIPPET = 120
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from assistant.cli import add_indexed_corpus_option
+    from app.cli import add_indexed_corpus_option
 
     p = sub.add_parser(
         "search", help="retrieve the passages that best match a query",
@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.cli import require_indexed_corpus
+    from app.cli import require_indexed_corpus
 
     require_indexed_corpus(args, settings)
     from assistant.build import build_assistant

@@ -12,9 +12,9 @@ import html
 import re
 from collections.abc import Callable, Sequence
 
+from app.ui.base import Turn
 from assistant.cite import MARKER_RE, _expand
 from assistant.types import Answer, Citation, Hit
-from assistant.ui_base import Turn
 from index.normalize import to_traditional
 from index.types import Script
 

@@ -13,7 +13,7 @@ PERSONAS = ("citizen", "cppcc", "staff")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from assistant.cli import add_indexed_corpus_option
+    from app.cli import add_indexed_corpus_option
 
     p = sub.add_parser(
         "ask", help="answer a question, citing the source paragraphs",
@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.cli import require_indexed_corpus
+    from app.cli import require_indexed_corpus
 
     require_indexed_corpus(args, settings)
     from assistant.build import build_assistant

@@ -1,0 +1,1 @@
+"""The Gradio chat UI: chat, documents, commitments and admin tabs over one assistant."""
