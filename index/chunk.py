@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass, field
 
 from config.settings import ChunkingSettings
-from index.clean import METADATA, Cleaned, Line
+from index.clean import Cleaned, Line
+from index.dates import parse_date
+from index.docnumber import is_doc_number
 from index.headings import LEAD_RANK, Heading, parse_heading, strip_marker
-from index.metadata import DOC_NUMBER
+from index.issuer import split_orgs
 from index.normalize import normalize
 from index.types import Chunk, make_chunk_id
 
@@ -37,13 +39,14 @@ class Piece:
 
 
 def split_regions(cleaned: Cleaned) -> tuple[list[Line], list[Line], list[Line]]:
-    """Kept lines split into header (metadata, title), body and closing (sign-off) lines."""
+    """Kept lines split into header (metadata, title, byline), body and closing (sign-off) lines."""
+    index_of = {id(ln): i for i, ln in enumerate(cleaned.lines)}
     kept = cleaned.kept()
-    title = cleaned.lines[cleaned.title_index] if cleaned.title_index is not None else None
     cut = 0
-    if title is not None:
-        cut = next((i + 1 for i, ln in enumerate(kept) if ln is title), 0)
-        while cut < len(kept) and _header_like(kept[cut]):
+    if cleaned.title_lines:
+        last = cleaned.title_lines[-1]
+        cut = next((k + 1 for k, ln in enumerate(kept) if index_of[id(ln)] >= last), 0)
+        while cut < len(kept) and _header_like(kept, cut, index_of[id(kept[cut])] in cleaned.field_lines):
             cut += 1
     end = len(kept)
     while end > cut + 1 and _closing_like(kept[end - 1]):
@@ -51,12 +54,27 @@ def split_regions(cleaned: Cleaned) -> tuple[list[Line], list[Line], list[Line]]
     return kept[:cut], kept[cut:end], kept[end:]
 
 
-def _header_like(ln: Line) -> bool:
-    return bool(
-        METADATA.search(ln.norm)
-        or DOC_NUMBER.fullmatch(ln.norm)
-        or re.fullmatch(r"[(（][\d\-—–年至 ]+[)）]", ln.norm)
-    )
+_BRACKETED = re.compile(r"^[(（][^()（）]{2,80}[)）]$")
+
+
+def _header_like(kept: list[Line], k: int, is_field: bool) -> bool:
+    """Lines between the title and the body: fields, the 文号, a bracketed subtitle or date,
+    an adoption line, a byline of organisations followed by a date."""
+    norm = kept[k].norm
+    if is_field or is_doc_number(norm):
+        return True
+    if _BRACKETED.match(norm) and not _SENTENCE_IN.search(norm[1:-1]):
+        return True
+    if len(norm) <= 80 and norm.endswith(("通过", "通過", "公布", "发布", "施行")) and parse_date(norm):
+        return True
+    dated = len(norm) <= 20 and parse_date(norm) is not None and not norm.startswith("--")
+    if dated and not re.search(r"[。；]", norm):
+        return True
+    nxt = kept[k + 1].norm if k + 1 < len(kept) else ""
+    return bool(split_orgs(norm)) and len(nxt) <= 20 and parse_date(nxt) is not None
+
+
+_SENTENCE_IN = re.compile(r"[。；！？]")
 
 
 def _closing_like(ln: Line) -> bool:

@@ -103,10 +103,13 @@ def ingest_text(rel: str, data: Loaded, raw: bytes, template: set[str], chunking
                 ) -> tuple[Document, list[Chunk], Cleaned]:
     """Clean, describe and chunk one loaded file."""
     hints = {re.sub(r"\s+", "", text): level + 1 for text, level in data.heading_hints}
-    cleaned = clean(data.text, template)
+    cleaned = clean(data.text, template, data.title_hints)
     header, body, closing = split_regions(cleaned)
-    title_line = cleaned.lines[cleaned.title_index].text.strip() if cleaned.title_index is not None else Path(rel).stem
-    meta = extract(title_line, header, body, closing)
+    if not cleaned.title:
+        cleaned.title = Path(rel).stem
+    is_page = Path(rel).suffix.lower() in (".html", ".htm")
+    meta = extract(cleaned, header, body, closing, data.fields, is_page=is_page)
+    title_line = meta.title
     doc_id = make_doc_id(rel)
     doc = Document(
         doc_id=doc_id, source=rel, text=data.text, title=meta.title, script=detect_script(data.text),
