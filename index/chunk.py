@@ -6,6 +6,7 @@ content; its heading path starts with the document title.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -106,6 +107,10 @@ def _heading_for(ln: Line, toc: dict[str, int], hints: dict[str, int]) -> Headin
     return heading
 
 
+ARTICLE_RANK = 4
+_ARTICLE = re.compile(r"^第\s?[一二三四五六七八九十百零〇两\d]+\s?(?:条|條)")
+
+
 def sections(title: str, body: list[Line], runs: dict[int, int], toc: list[Line],
              hints: dict[str, int]) -> list[Piece]:
     """One piece per body line, each carrying the heading path in force at that line."""
@@ -114,15 +119,18 @@ def sections(title: str, body: list[Line], runs: dict[int, int], toc: list[Line]
         h = parse_heading(entry.text.strip(), entry.norm)
         if h is not None:
             toc_ranks.setdefault(strip_marker(entry.norm), h.rank)
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[float, str]] = []
     pieces = []
     for ln in body:
         heading = _heading_for(ln, toc_ranks, hints)
         kinds: tuple[str, ...] = ()
         if heading is not None:
-            while stack and stack[-1][0] >= heading.rank:
+            rank: float = heading.rank
+            if rank == ARTICLE_RANK and not _ARTICLE.match(ln.norm) and any(_ARTICLE.match(h) for _, h in stack):
+                rank += 0.5  # 一、 inside an article (第X条) is one of its items (项), not a sibling
+            while stack and stack[-1][0] >= rank:
                 stack.pop()
-            stack.append((heading.rank, heading.label))
+            stack.append((rank, heading.label))
             kinds = ("heading",) if not heading.run_in else ()
         elif stack and stack[-1][0] == LEAD_RANK:
             stack.pop()  # a plain paragraph after a lead/bullet belongs to the enclosing section
@@ -189,13 +197,17 @@ def group(pieces: list[Piece], text: str, cfg: ChunkingSettings) -> list[Piece]:
     return out
 
 
+Outline = tuple[tuple[int, str, int], ...]  # (depth, heading, ordinal of the chunk it starts in)
+
+
 def chunk_document(doc_id: str, text: str, title: str, cleaned: Cleaned, cfg: ChunkingSettings,
-                   hints: dict[str, int] | None = None) -> list[Chunk]:
-    """Chunks of one cleaned document, in reading order."""
+                   hints: dict[str, int] | None = None) -> tuple[list[Chunk], Outline]:
+    """Chunks of one cleaned document in reading order, and its full heading outline."""
     header, body, closing = split_regions(cleaned)
     runs = _runs(cleaned)
     pieces = [Piece(ln.start, ln.end, runs[ln.start], (title,), ("metadata",)) for ln in header]
-    pieces += sections(title, body, runs, cleaned.toc, hints or {})
+    body_pieces = sections(title, body, runs, cleaned.toc, hints or {})
+    pieces += body_pieces
     pieces += [Piece(ln.start, ln.end, runs[ln.start], (title, CLOSING_LABEL), ("closing",)) for ln in closing]
     grouped = _group_regions(pieces, text, cfg)
     chunks = []
@@ -214,7 +226,22 @@ def chunk_document(doc_id: str, text: str, title: str, cleaned: Cleaned, cfg: Ch
                 kinds=p.kinds,
             )
         )
-    return chunks
+    return chunks, _outline(body_pieces, chunks)
+
+
+def _outline(pieces: list[Piece], chunks: list[Chunk]) -> Outline:
+    """Every heading of the body once, before small sections merged into chunks hid some."""
+    starts = [c.start for c in chunks]
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for p in pieces:
+        ordinal = max(0, bisect.bisect_right(starts, p.start) - 1)
+        for depth in range(1, len(p.path)):
+            prefix = p.path[: depth + 1]
+            if prefix not in seen:
+                seen.add(prefix)
+                out.append((depth, prefix[-1], ordinal))
+    return tuple(out)
 
 
 def _group_regions(pieces: list[Piece], text: str, cfg: ChunkingSettings) -> list[Piece]:

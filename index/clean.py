@@ -28,6 +28,7 @@ from index.fields import FieldValue, first, parse_fields
 from index.headings import marker_rank, parse_heading, strip_marker
 from index.normalize import normalize
 from index.title import TitleSpot, find_title, squeezed
+from index.widgets import is_widget
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,6 @@ _WIDGET = re.compile(
     r"|^(?:上一篇|下一篇|上一条|下一条|上篇|下篇)[:：]|^附件[:：]?$"
     r"|^(?:政策原文|相关链接|相关文件|相关新闻|相关阅读|原文链接|相关稿件)[:：]?$|^<[^>]+>(?:\s*<[^>]+>)*$"
 )
-# Words that make up portal widgets: font size, view counters, share / print / close buttons.
-_WIDGET_WORDS = re.compile(
-    r"字号|字体|默认|大|中|小|A\+|A-|浏览次数|浏览量|访问量|阅读量|阅读次数|点击量|点击数|点击率|次|人次"
-    r"|分享到|分享|打印本页|打印|关闭窗口|关闭本页|关闭|回到顶部|返回顶部|顶部|扫一扫|手机扫码|收藏|我的收藏"
-    r"|保存|下载文字版|下载图片版|纠错|内容纠错|微信|微博|QQ空间|QQ|朋友圈|转发|复制链接|在手机打开当前页|在手机上打开"
-    r"|当前页|长者助手|无障碍|关怀版|繁体|简体|繁體|English|EN|登录|登 录|退出|搜索"
-)
-_WIDGET_FILL = re.compile(r"[\s\d:：|｜\[\]【】()（）/·•\-—–+×↺<>]+")
 # Headers of a block of links to other pages; after the body they end it.
 _RELATED = re.compile(
     r"^(?:政策解读|相关解读|解读材料|关联稿件|相关稿件|相关新闻|相关附件|相关链接|相关文件|延伸阅读|相关阅读|推荐阅读"
@@ -117,14 +110,6 @@ def spam_score(norm: str) -> int:
 
 def is_spam(norm: str) -> bool:
     return spam_score(norm) >= 3
-
-
-def is_widget(norm: str) -> bool:
-    """A short line made only of widget words, counters and separators (字号 大 中 小, 浏览次数：-)."""
-    if not norm or len(norm) > 24 or not _WIDGET_WORDS.search(norm):
-        return False
-    rest = _WIDGET_FILL.sub("", _WIDGET_WORDS.sub("", norm))
-    return not rest
 
 
 def template_lines(files: list[list[Line]]) -> set[str]:

@@ -24,6 +24,7 @@ import lxml.html
 from lxml import etree
 
 from index.readers.tables import Cell, table_lines
+from index.widgets import is_widget, is_widget_label, strip_widget_tail
 
 _DROP = frozenset({
     "script", "style", "noscript", "template", "iframe", "svg", "canvas", "object", "embed",
@@ -205,14 +206,26 @@ def _walk(el: lxml.html.HtmlElement, out: _Writer, rules: _Hidden) -> None:
 
 
 def _children(el: lxml.html.HtmlElement, rules: _Hidden) -> Iterator[lxml.html.HtmlElement | str]:
-    """Visible child elements and text, in document order (tails included)."""
-    if el.text:
-        yield el.text
+    """Visible child elements and text, in document order (tails included); widgets left out."""
+    if el.text and not is_widget_label(el.text):
+        yield strip_widget_tail(el.text)
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in _DROP and not _is_hidden(child, rules):
+        if (isinstance(child.tag, str) and child.tag not in _DROP and not _is_hidden(child, rules)
+                and not _widget_element(child)):
             yield child
-        if child.tail:
-            yield child.tail
+        if child.tail and not is_widget_label(child.tail):
+            yield strip_widget_tail(child.tail)
+
+
+def _widget_element(el: lxml.html.HtmlElement) -> bool:
+    """An element holding only a widget (浏览量：-, 字号 大 中 小) that is not part of a sentence."""
+    if el.tag in ("p", "td", "th", "li", "tr", "table", "body"):
+        return False
+    text = el.text_content()
+    if len(text) > 40 or not is_widget(text):
+        return False
+    parent = el.getparent()
+    return parent is None or not re.search(r"[。；！？]", parent.text_content())
 
 
 def _table(table: lxml.html.HtmlElement, out: _Writer, rules: _Hidden) -> None:
