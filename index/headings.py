@@ -72,7 +72,8 @@ def parse_heading(line: str, norm_line: str) -> Heading | None:
         # An article (第X条) carries its own text: the marker is the heading.
         return Heading(rank, line[:mlen], run_in=bool(rest.strip()))
     end = _SENTENCE_END.search(rest)
-    stand_alone = len(rest.rstrip("。:： ")) <= TITLE_MAX and (end is None or end.end() >= len(rest.rstrip()))
+    # A short line that ends a sentence (一、中小企业。) is an enumerated item, not a heading.
+    stand_alone = len(rest.rstrip(":： ")) <= TITLE_MAX and end is None
     if stand_alone and rank != LEAD_RANK:
         return Heading(rank, line.rstrip(" 。:：;；"), run_in=False)
     # Run-in: the heading is the first sentence (or clause, for leads and bullets).
