@@ -68,11 +68,13 @@ def _header_like(kept: list[Line], k: int, is_field: bool) -> bool:
         return True
     if len(norm) <= 80 and norm.endswith(("通过", "通過", "公布", "发布", "施行")) and parse_date(norm):
         return True
-    dated = len(norm) <= 20 and parse_date(norm) is not None and not norm.startswith("--")
+    dated = len(norm) <= 20 and (parse_date(norm) is not None or bool(
+        re.fullmatch(r"[(（]?\d{4}年\d{1,2}月[)）]?", norm))) and not norm.startswith("--")
     if dated and not re.search(r"[。；]", norm):
         return True
     nxt = kept[k + 1].norm if k + 1 < len(kept) else ""
-    return bool(split_orgs(norm)) and len(nxt) <= 20 and parse_date(nxt) is not None
+    dated_next = parse_date(nxt) is not None or bool(re.fullmatch(r"[(（]?\d{4}年\d{1,2}月[)）]?", nxt))
+    return bool(split_orgs(norm)) and len(nxt) <= 20 and dated_next
 
 
 _SENTENCE_IN = re.compile(r"[。；！？]")

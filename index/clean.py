@@ -202,6 +202,7 @@ def _drop_footer_and_second_render(out: Cleaned, title: int | None) -> None:
     seen: set[str] = set()
     mode = "body"  # body → footer → second (a second render of the page) → footer …
     content_seen = False
+    related = False  # inside a block of related links printed under the title
     start = (out.title_lines[-1] if out.title_lines else title) + 1 if title is not None else 0
     for i in range(start, len(lines)):
         ln = lines[i]
@@ -210,7 +211,14 @@ def _drop_footer_and_second_render(out: Cleaned, title: int | None) -> None:
                 keep[i] = False
             continue
         key = squeezed(ln.norm)
-        if key in (title_norm, first_line) and (mode == "footer" or content_seen):
+        if not content_seen and _RELATED.match(ln.norm):
+            related, keep[i] = True, False
+            continue
+        if related and _link_like(ln.norm):
+            keep[i] = False
+            continue
+        related = False
+        if key in (title_norm, first_line) and (mode == "footer" or content_seen) and _repeats(lines, i, seen):
             mode = "second"
             keep[i] = False
             out.dropped.append(f"second render of the page from line {i + 1} dropped")
@@ -227,6 +235,19 @@ def _drop_footer_and_second_render(out: Cleaned, title: int | None) -> None:
             content_seen = content_seen or len(key) >= 40
     if title is not None:
         seen.add(title_norm or "")
+
+
+def _repeats(lines: list[Line], i: int, seen: set[str]) -> bool:
+    """Whether what follows line `i` was already seen: a second render of the page, not an
+    attached document that shares the title (a decree and the measures it promulgates)."""
+    following = [squeezed(ln.norm) for ln in lines[i + 1 :] if len(ln.norm) >= 10][:10]
+    return not following or sum(f in seen for f in following) * 2 >= len(following)
+
+
+def _link_like(norm: str) -> bool:
+    """A link to another page in a related-links block: a title in 《》, a 解读, or a dated entry."""
+    return len(norm) <= 120 and "。" not in norm and bool(
+        re.search(r"《[^》]+》|解读|\d{4}-\d{1,2}-\d{1,2}$", norm))
 
 
 def _drop_toc(out: Cleaned) -> None:

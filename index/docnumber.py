@@ -19,13 +19,13 @@ MAINLAND = re.compile(
     rf"[\u4e00-\u9fff]{{1,12}}\s?[{_OPEN}]\s?(?:19|20)\d{{2}}\s?[{_CLOSE}]\s?第?\s?\d{{1,4}}\s?号"
 )
 DECREE = re.compile(r"[\u4e00-\u9fff]{1,16}令\s?第\s?[\d一二三四五六七八九十百零〇]{1,6}\s?号")
-ROC = re.compile(r"[\u4e00-\u9fff]{1,12}字\s?第\s*\d{4,}\s*号(?:令|函)?")
+ROC = re.compile(r"[\u4e00-\u9fff\d（）() ]{1,24}字\s?第\s*\d[\d ]{2,}\d\s*号(?:令|函)?")
 DOC_NUMBER = MAINLAND  # kept for callers that only need the mainland shape
 _ANY = (MAINLAND, ROC, DECREE)
 
 
 # What may run into a 文号's issuer code in a sentence: a date before it, punctuation, a verb.
-_LEAD = re.compile(r"^.*(?:日|[、，,；;：:（(“《]|根据|依据|按照|依照|印发)")
+_LEAD = re.compile(r"^.*(?:日|[、，,；;：:“《]|根据|依据|按照|依照|印发)")
 
 
 def numbers_in(norm: str) -> list[tuple[int, int]]:
@@ -45,7 +45,7 @@ def numbers_in(norm: str) -> list[tuple[int, int]]:
 def is_doc_number(text: str) -> bool:
     """The whole (stripped) text is one 文号, possibly in brackets."""
     norm = normalize(text).strip().strip("()（）[]【】")
-    return any(p.fullmatch(norm) for p in _ANY)
+    return numbers_in(norm) == [(0, len(norm))]
 
 
 def clean_number(text: str) -> str:
@@ -53,7 +53,18 @@ def clean_number(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+_ORGAN_END = re.compile(r"总统|總統|委员会|委員會|部|院|会|會|局|署|府|处|處")
+
+
 def issuing_organ(number: str) -> str | None:
-    """The organ a Taiwan 字号 belongs to (`經濟部經工字第…號` → 經濟部), if its name shows."""
-    m = re.match(r"^(总统|總統|.{1,12}?(?:部|院|会|會|局|署|府|处|處|委员会|委員會))", number)
-    return m.group(1) if m else None
+    """The organ a Taiwan 字号 belongs to (`經濟部經工字第…號` → 經濟部,
+    `行政院勞工委員會勞動2字第…號` → 行政院勞工委員會): the longest name-shaped prefix that
+    leaves a short code (≤ 6 characters) before 字."""
+    code_at = number.find("字")
+    if code_at < 0:
+        return None
+    best = None
+    for m in _ORGAN_END.finditer(number, 0, code_at):
+        if 2 <= m.end() and code_at - m.end() <= 8:
+            best = number[: m.end()]
+    return best

@@ -14,7 +14,7 @@ import re
 DOC_TYPES: tuple[tuple[str, str, str], ...] = (
     ("提案答复", "proposal_reply", r"提案的?(?:答复|复函|回复)"),
     ("建议答复", "suggestion_reply", r"建议的?(?:答复|复函|回复)"),
-    ("解读", "policy_interpretation", r"解读|问答|答问|\d+问|答记者问|热点问题"),
+    ("解读", "policy_interpretation", r"解读|问答|答问|\d+问|答记者问|热点问题|常见问题|问题解答|答疑"),
     ("统计公报", "statistical_bulletin", r"统计公报"),
     ("行动计划", "plan", r"行动计划"), ("实施意见", "opinion", r"实施意见"),
     ("实施方案", "plan", r"实施方案"), ("实施细则", "rules", r"细则"), ("规划", "plan", r"规划"),
@@ -27,6 +27,7 @@ DOC_TYPES: tuple[tuple[str, str, str], ...] = (
 )
 CODES = {name: code for name, code, _ in DOC_TYPES} | {
     "地方性法规": "local_regulation", "法律": "law", "法规": "regulation", "信息": "information_release",
+    "规章": "decree",
 }
 # What a labelled 法规性质 / 文种 field says, to a type name.
 _NATURE = {"法律": "法律", "命令": "法规", "行政法规": "法规", "地方性法规": "地方性法规", "规章": "法规"}
@@ -46,12 +47,13 @@ def doc_type_of(title: str) -> str | None:
 
 
 def classify(title_norm: str, *, nature: str | None = None, issuer: str | None = None,
-             is_page: bool = False) -> str | None:
+             is_page: bool = False, decree: bool = False) -> str | None:
     """The document's type from its title, a labelled nature field and who issued it.
 
     A 条例 or 办法 adopted by a people's congress standing committee is a local regulation; a
-    labelled nature (`法规性质`) decides for statutes; a portal page whose title names no type
-    is an information release.
+    办法 or 规定 a government promulgates by decree (…人民政府令第N号) is a government rule
+    (规章); a labelled nature (`法规性质`) decides for statutes; a portal page whose title names
+    no type is an information release.
     """
     if nature:
         key = re.sub(r"\s+", "", nature)
@@ -60,6 +62,8 @@ def classify(title_norm: str, *, nature: str | None = None, issuer: str | None =
     kind = doc_type_of(title_norm)
     if kind in ("条例", "规定", "办法") and issuer and _LEGISLATURE.search(issuer):
         return "地方性法规"
+    if kind in ("办法", "规定", "细则") and decree:
+        return "规章"
     if kind is None and is_page:
         return "信息"
     return kind

@@ -23,12 +23,13 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号",),
     "category": ("主题分类", "信息分类", "法规类别", "分类"),
     "issuer": ("发文机关", "发文单位", "制发机关", "发文机构", "颁布机关", "公布机关"),
-    "publisher": ("发布机构", "发布机关", "发布单位", "信息来源", "文章来源", "稿件来源", "来源单位", "来源"),
+    "publisher": ("发布机构", "发布机关", "发布单位", "信息来源", "文章来源", "稿件来源", "来源单位", "责任部门", "来源"),
     "title": ("文件标题", "文件名称", "法规名称", "标题", "名称"),
     "english_title": ("英文法规名称",),
     "doc_number": ("发文字号", "发文文号", "文件编号", "发文号", "文号", "字号"),
     "written": ("成文日期", "印发日期", "签发日期", "制发日期", "签署日期"),
-    "published": ("发布日期", "发布时间", "发表时间", "公开日期", "公布日期", "发文日期", "发文时间", "更新时间"),
+    "published": ("发布日期", "发布时间", "发表时间", "公开日期", "公布日期", "发文日期", "发文时间", "更新时间",
+                  "生成日期", "时间", "日期"),
     "effective": ("实施日期", "生效日期", "施行日期"),
     "expiry": ("失效日期", "废止日期"),
     "validity": ("有效性", "效力状态", "时效性", "文件状态", "效力级别"),
@@ -53,6 +54,9 @@ _LABEL = re.compile(
     + "|".join(r"\s*".join(label) for label in sorted(_KEY_OF, key=len, reverse=True))
     + r")\s*[:：]"
 )
+# Labels too common in body text to open a field line; they count after another label
+# (`来源：本网 时间：2025-03-20`).
+_BARE = frozenset({"时间", "日期"})
 _EMPTY = frozenset({"", "-", "—", "--", "无", "暂无", "/"})
 _SENTENCE = re.compile(r"[。！？；]")
 
@@ -71,9 +75,11 @@ def label_spans(norm: str) -> list[tuple[int, int, str]]:
 
 
 def starts_with_label(norm: str) -> bool:
-    """The (stripped, normalised) line opens with a field label."""
+    """The (stripped, normalised) line opens with a field label (not a bare 时间 / 日期)."""
     spans = label_spans(norm)
-    return bool(spans) and not norm[: spans[0][0]].strip(" 0123456789.【[|")
+    if not spans or norm[: spans[0][0]].strip(" \t0123456789.【[|"):
+        return False
+    return re.sub(r"\s+", "", norm[spans[0][0] : spans[0][1]]).rstrip(":：") not in _BARE
 
 
 def parse_fields(texts: list[str], norms: list[str]) -> list[FieldValue]:
@@ -88,7 +94,11 @@ def parse_fields(texts: list[str], norms: list[str]) -> list[FieldValue]:
         if not starts_with_label(norm):
             i += 1
             continue
-        spans = label_spans(norm)
+        spans = [sp for n, sp in enumerate(label_spans(norm))
+                 if n or re.sub(r"\s+", "", norm[sp[0] : sp[1]]).rstrip(":：") not in _BARE]
+        if not spans:
+            i += 1
+            continue
         used_next = False
         for n, (start, colon, key) in enumerate(spans):
             end = spans[n + 1][0] if n + 1 < len(spans) else len(norm)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from index.normalize import normalize
+
 from index.docnumber import issuing_organ
 
 # How organisation names end (the generic heads of bodies at every level of government).
@@ -40,9 +42,13 @@ def split_orgs(text: str) -> list[str]:
 
 
 def orgs_of_title(title_norm: str) -> list[str]:
-    """The organisations a title opens with: `A B关于…的通知` → [A, B]; `A对…的答复` → [A]."""
+    """The organisations a title opens with: `A B关于…的通知` → [A, B]; `A对…的答复` → [A];
+    `A转发B关于…` → [A] (B wrote what A forwards)."""
     m = _TITLE_HEAD.match(title_norm)
-    return split_orgs(m.group(1)) if m else []
+    if not m:
+        return []
+    head = re.split(r"转发|批转|印发", m.group(1))[0]
+    return split_orgs(head)
 
 
 def adopting_legislature(text_norm: str) -> str | None:
@@ -62,6 +68,19 @@ def promulgating_organs(numbers: list[str]) -> list[str]:
         if organ and organ not in out:
             out.append(organ)
     return out
+
+
+_SITE_WORDS = re.compile(r"^(?:本网|本站)|(?:官方网站|门户网站|官网|网站|微信公众号|公众号|客户端|微博)$")
+
+
+def publisher_name(source: str, text_norm: str) -> str | None:
+    """The organisation a page's 来源 / 发布机构 names: site words dropped (本网, …官网), a short
+    form given its place; None when what remains is not an organisation (国家法律法规数据库)."""
+    parts = [_SITE_WORDS.sub("", p) for p in re.split(r"[\s、，,；;]+", source.strip())]
+    parts = [expand_short(p, text_norm) for p in parts if p]
+    if not parts or not all(is_org(normalize(p)) for p in parts):
+        return None
+    return "、".join(parts)
 
 
 def expand_short(name: str, text_norm: str) -> str:

@@ -13,10 +13,18 @@ from dataclasses import dataclass
 
 from index.clean import Cleaned, Line
 from index.dates import dates_in, parse_date
-from index.docnumber import DOC_NUMBER, clean_number, is_doc_number, numbers_in
+from index.docnumber import DECREE, DOC_NUMBER, clean_number, is_doc_number, numbers_in
 from index.doctypes import classify, doc_type_of
 from index.fields import FieldValue, first
-from index.issuer import adopting_legislature, expand_short, orgs_of_title, promulgating_organs, split_orgs
+from index.issuer import (
+    adopting_legislature,
+    expand_short,
+    is_org,
+    orgs_of_title,
+    promulgating_organs,
+    publisher_name,
+    split_orgs,
+)
 from index.normalize import normalize
 from index.types import ProposalInfo
 
@@ -57,7 +65,8 @@ def extract(cleaned: Cleaned, header: list[Line], body: list[Line], closing: lis
         doc_number=_doc_number(fields, header, body, promulgation),
         written_date=_written(fields, byline, body, closing, promulgation),
         published_date=_published(fields, byline),
-        doc_type=classify(title_norm, nature=nature.value if nature else None, issuer=issuer, is_page=is_page),
+        doc_type=classify(title_norm, nature=nature.value if nature else None, issuer=issuer, is_page=is_page,
+                          decree=_decree(header + body[:6]) is not None),
         validity=_value(first(fields, "validity")),
         proposal=_proposal(title, body, fields),
     )
@@ -67,12 +76,58 @@ def _is_field(cleaned: Cleaned, ln: Line) -> bool:
     return any(cleaned.lines[i] is ln for i in cleaned.field_lines)
 
 
-def _signing_date(body: list[Line]) -> str | None:
-    """The date of the first sign-off in the body: organisation line(s), then a date alone."""
-    for k in range(1, len(body)):
-        if len(body[k].norm) <= 20 and (iso := _full_date(body[k].norm)) and split_orgs(body[k - 1].norm):
-            return iso
+def _signing_date(body: list[Line], *, strict: bool = False) -> str | None:
+    """The date of the first sign-off in the body: a date alone on its line (a notice that prints
+    the measures it issues, or the report it forwards, after its own sign-off); `strict` asks
+    for an organisation's name on the line before it."""
+    for k, ln in enumerate(body):
+        if len(ln.norm) <= 20 and (iso := _full_date(ln.norm)) and _date_only(ln.norm):
+            if not strict or (k and split_orgs(re.sub(r"\s+", " ", body[k - 1].norm))):
+                return iso
     return None
+
+
+def _date_only(norm: str) -> bool:
+    """The line is a date and nothing else but brackets (and a trailing 印发 / 发布)."""
+    rest = re.sub(r"[\d〇○零一二三四五六七八九十年月日\s()（）.\-/]", "", norm)
+    return rest in ("", "印发", "发布", "签发")
+
+
+@dataclass(frozen=True)
+class _Decree:
+    """A promulgation by decree: `X令 第N号`, or `（date X令第N号公布）` under the title."""
+
+    number: str
+    organ: str | None
+    date: str | None
+
+
+_DECREE_LINE = re.compile(r"^(?P<organ>[\u4e00-\u9fff]{2,30}?)令$")
+_SERIAL_LINE = re.compile(r"^第\s?[\d一二三四五六七八九十百零〇]{1,6}\s?号$")
+_NATION = re.compile(r"^(?:中华人民共和国|中華人民共和國)")
+
+
+def _decree(lines: list[Line]) -> _Decree | None:
+    for k, ln in enumerate(lines):
+        norm = ln.norm.strip("()（） ")
+        m = _DECREE_LINE.match(norm)
+        if m and k + 1 < len(lines) and _SERIAL_LINE.match(lines[k + 1].norm):
+            number = clean_number(ln.text.strip() + lines[k + 1].text.strip())
+            return _Decree(number, _organ(m.group("organ")), None)
+        found = [(a, b) for a, b in numbers_in(norm) if DECREE.fullmatch(norm[a:b])]
+        if found and (DECREE.fullmatch(norm) or re.search(r"公布|发布|通过|施行", norm)):
+            a, b = found[0]
+            text = ln.text.strip().strip("()（） ")
+            number = clean_number(text[a:b])
+            organ = re.sub(r"令\s?第.*$", "", normalize(number))
+            return _Decree(number, _organ(organ), _full_date(norm[:a]) if a else None)
+    return None
+
+
+def _organ(name: str) -> str | None:
+    """A decree's organ without the nation's name (中华人民共和国国务院 → 国务院)."""
+    name = _NATION.sub("", name.strip())
+    return name if is_org(normalize(name)) else None
 
 
 def _value(field: FieldValue | None) -> str | None:
@@ -110,8 +165,11 @@ def _doc_number(fields: list[FieldValue], header: list[Line], body: list[Line],
     if labelled is not None and (is_doc_number(labelled.value) or "号" in normalize(labelled.value)):
         return clean_number(labelled.value)
     for ln in header + body[:4]:
-        if is_doc_number(ln.norm):
+        if is_doc_number(ln.norm) and not DECREE.fullmatch(ln.norm.strip("()（）")):
             return ln.text.strip().strip("()（）")
+    decree = _decree(header + body[:6])
+    if decree is not None:
+        return decree.number
     if promulgation is not None and promulgation.numbers:
         return "、".join(promulgation.numbers)
     return None
@@ -125,6 +183,9 @@ def _written(fields: list[FieldValue], byline: list[Line], body: list[Line], clo
     labelled = first(fields, "written")
     if labelled is not None and (iso := parse_date(labelled.value, compact=True)):
         return iso
+    inner = _signing_date(body, strict=True)
+    if inner:  # a notice signed before what it issues or forwards
+        return inner
     signed = [ln for ln in closing if len(ln.norm) <= 20 and _full_date(ln.norm)]
     if signed:
         return _full_date(signed[-1].norm)
@@ -134,13 +195,24 @@ def _written(fields: list[FieldValue], byline: list[Line], body: list[Line], clo
         placed = ln.norm.startswith(tuple("(（")) or ln.norm.endswith(("通过", "公布")) or len(ln.norm) <= 20
         if not stamp and placed and (iso := _full_date(ln.norm)) and not _is_published_line(ln.norm):
             return iso
+    decree = _decree(byline + body[:6])
+    if decree is not None and decree.date:
+        return decree.date
     inner = _signing_date(body)
     if inner:
         return inner
+    for ln in closing + byline:  # a bulletin dated to the month only (2023年5月)
+        if month := _month_date(ln.norm):
+            return month
     if promulgation is not None and promulgation.date:
         return promulgation.date
     amended = first(fields, "amended")
     return parse_date(amended.value, compact=True) if amended else None
+
+
+def _month_date(norm: str) -> str | None:
+    m = re.fullmatch(r"[(（]?\s*((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月\s*[)）]?", norm)
+    return f"{m.group(1)}-{int(m.group(2)):02d}" if m and 1 <= int(m.group(2)) <= 12 else None
 
 
 def _full_date(norm: str) -> str | None:
@@ -179,6 +251,9 @@ def _issuer(fields: list[FieldValue], title: str, title_norm: str, header: list[
     orgs = orgs_of_title(title_norm)
     if orgs:
         return "、".join(_in_title(title, o, title_norm) for o in orgs)
+    decree = _decree(header + body[:6])
+    if decree is not None and decree.organ:
+        return decree.organ
     signed = _signing_orgs(closing) or _signing_orgs(header) or _signing_orgs(body)
     if signed:
         return "、".join(signed)
@@ -188,14 +263,15 @@ def _issuer(fields: list[FieldValue], title: str, title_norm: str, header: list[
     if promulgation is not None and (organs := promulgating_organs(list(promulgation.numbers))):
         return "、".join(organs)
     publisher = first(fields, "publisher")
-    source = publisher.value if publisher else next((v for k, v in format_fields if k == "source"), None)
-    return expand_short(source, text_norm) if source else None
+    sources = [publisher.value] if publisher else []
+    sources += [v for k, v in format_fields if k == "source"]
+    return next((name for s in sources if (name := publisher_name(s, text_norm))), None)
 
 
 def _signing_orgs(lines: list[Line]) -> list[str]:
     """Organisations on the lines just before a date line (a sign-off or a byline)."""
     for k, ln in enumerate(lines):
-        if _full_date(ln.norm) and len(ln.norm) <= 20:
+        if (_full_date(ln.norm) or _month_date(ln.norm)) and len(ln.norm) <= 20:
             orgs: list[str] = []
             for prev in reversed(lines[max(0, k - 3) : k]):
                 found = split_orgs(re.sub(r"\s+", " ", prev.norm))

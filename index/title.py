@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.docnumber import is_doc_number
 from index.doctypes import doc_type_of
 from index.fields import starts_with_label
 
@@ -42,8 +43,28 @@ def find_title(norms: Sequence[str], texts: Sequence[str], keep: Sequence[bool],
     for hint in hints:
         spot = _locate(norms, texts, keep, squeezed(hint))
         if spot is not None:
-            return spot
+            return _wrapper(norms, texts, keep, spot) or spot
     return labelled or _by_shape(norms, texts, keep)
+
+
+def _wrapper(norms: Sequence[str], texts: Sequence[str], keep: Sequence[bool], spot: TitleSpot) -> TitleSpot | None:
+    """The notice that issues the hinted document, when the page prints it just below
+    (`A局 B局关于印发<hint>的通知` under a page titled `<hint>`): that notice is the document."""
+    inner = squeezed("".join(norms[i] for i in spot.lines))
+    kept = [j for j in range(spot.lines[-1] + 1, min(len(norms), spot.lines[-1] + 30)) if keep[j] and norms[j]][:8]
+    for n, j in enumerate(kept):
+        if is_doc_number(norms[j]):
+            continue
+        for width in (1, 2, 3):
+            run = kept[n : n + width]
+            if len(run) < width or any(_SENTENCE.search(norms[k]) or re.search(r"[:：【】]", norms[k])
+                                       for k in run):
+                break
+            joined = squeezed("".join(norms[k] for k in run))
+            if inner in joined and len(joined) > len(inner) + 4 and doc_type_of(joined) and (
+                    re.search(rf"关于(?:印发|转发|发布|公布|重新发布)?{re.escape(inner)}", joined)):
+                return TitleSpot(tuple(run), "".join(texts[k].strip() for k in run), spot.lines[0])
+    return None
 
 
 def _locate(norms: Sequence[str], texts: Sequence[str], keep: Sequence[bool], wanted: str) -> TitleSpot | None:

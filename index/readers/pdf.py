@@ -15,6 +15,8 @@ import unicodedata
 from collections import Counter
 
 from config.errors import IngestError
+from index.fields import starts_with_label
+from index.normalize import normalize
 
 _PAGE_NUMBER = re.compile(
     r"^[-—–\s]*(?:\d{1,4}|[ivxlcdm]{1,6})[-—–\s]*$|^第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$"
@@ -78,9 +80,11 @@ def join_wrapped(lines: list[str]) -> list[str]:
             out.append("")
             joinable = False
             continue
-        if joinable and out and not _OPENS_ITEM.match(stripped):
+        if joinable and out and not _OPENS_ITEM.match(stripped) and not starts_with_label(normalize(stripped)):
             prev = out[-1].rstrip()
-            glue = " " if prev[-1:].isascii() and prev[-1:].isalnum() and stripped[:1].isascii() else ""
+            # Latin words are joined with a space; Chinese runs, and a number split by the wrap, are not.
+            latin = prev[-1:].isascii() and prev[-1:].isalnum() and stripped[:1].isascii()
+            glue = " " if latin and not (prev[-1:].isdigit() and stripped[:1].isdigit()) else ""
             out[-1] = prev + glue + stripped
         elif joinable and out and stripped.startswith(("、", "，", "。", "；")):
             out[-1] = out[-1].rstrip() + stripped
