@@ -65,6 +65,6 @@ def issuing_organ(number: str) -> str | None:
         return None
     best = None
     for m in _ORGAN_END.finditer(number, 0, code_at):
-        if 2 <= m.end() and code_at - m.end() <= 8:
+        if m.end() >= 2 and code_at - m.end() <= 8:
             best = number[: m.end()]
     return best

@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from index.normalize import normalize
-
 from index.docnumber import issuing_organ
+from index.normalize import normalize
 
 # How organisation names end (the generic heads of bodies at every level of government).
 ORG_END = (

@@ -18,7 +18,6 @@ from index.doctypes import classify, doc_type_of
 from index.fields import FieldValue, first
 from index.issuer import (
     adopting_legislature,
-    expand_short,
     is_org,
     orgs_of_title,
     promulgating_organs,
@@ -81,9 +80,9 @@ def _signing_date(body: list[Line], *, strict: bool = False) -> str | None:
     the measures it issues, or the report it forwards, after its own sign-off); `strict` asks
     for an organisation's name on the line before it."""
     for k, ln in enumerate(body):
-        if len(ln.norm) <= 20 and (iso := _full_date(ln.norm)) and _date_only(ln.norm):
-            if not strict or (k and split_orgs(re.sub(r"\s+", " ", body[k - 1].norm))):
-                return iso
+        signed = not strict or (k and split_orgs(re.sub(r"\s+", " ", body[k - 1].norm)))
+        if len(ln.norm) <= 20 and signed and (iso := _full_date(ln.norm)) and _date_only(ln.norm):
+            return iso
     return None
 
 
