@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from index.commitments.duties import duty_rows
 from index.commitments.paragraphs import Paragraph, make_row, paragraphs
-from index.commitments.replies import reply_rows
+from index.commitments.replies import is_reply, reply_rows
 from index.commitments.targets import find_targets, plan_horizon
 from index.commitments.types import Commitment
-from index.commitments.units import UnitTable, canonical_unit, load_unit_table, split_units
+from index.commitments.units import UnitTable, load_unit_table, split_units
 from index.normalize import normalize
 from index.types import Chunk, Document
 
@@ -59,7 +60,7 @@ def target_rows(document: Document, paras: Sequence[Paragraph]) -> list[Commitme
 
 def task_rows(document: Document, paras: Sequence[Paragraph], table: UnitTable) -> list[Commitment]:
     """Tasks closed by a responsible-unit list (the task is the section heading they close), and
-    sentences that give a named body a duty ("县级以上人民政府…部门负责…", "由A牵头，B配合…")."""
+    clauses that give named bodies a duty (`index.commitments.duties`)."""
     rows: list[Commitment] = []
     for p in paras:
         matches = list(_DUTY_LIST.finditer(p.norm)) or list(_DUTY_WORDS.finditer(p.norm))
@@ -68,55 +69,19 @@ def task_rows(document: Document, paras: Sequence[Paragraph], table: UnitTable) 
             if not units:
                 continue
             task = p.heading_path[-1] if len(p.heading_path) > 1 else _first_sentence(p.text)
-            rows.append(make_row(document, "task", p, p.start + m.start(), p.start + m.end(),
+            # The row holds the sentence the note closes, then the note.
+            before = p.norm[: m.start()].rstrip()
+            begin = max(before.rfind(c, 0, len(before) - 1) for c in "。；;！？!?") + 1
+            begin += len(before[begin:]) - len(before[begin:].lstrip())
+            rows.append(make_row(document, "task", p, p.start + begin, p.start + m.end(),
                                  units=units, lead_units=leads, task=task.strip()))
-        if not matches and not p.is_heading:
-            rows.extend(_duty_sentences(document, p, table))
+        if not p.is_heading and not is_reply(document):
+            # Duties in the running text; the notes just read are blanked out of it.
+            masked = p.norm
+            for m in matches:
+                masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
+            rows.extend(duty_rows(document, p, table, masked))
     return rows
-
-
-# A sentence that opens with the bodies it gives a duty to: "X负责…", "由X牵头…", "X会同Y负责…",
-# "X承担…职责". The subject ends like an organisation; generic actors (用人单位, 申请人…) are not units.
-_ORG_TAIL = (r"(?:部门|机关|机构|局|厅|委|办|部|院|政府|中心|委员会|办公室|管委会|办事处|联合会|总局|署|"
-             r"人民政府（街道办事处）|人民政府\(街道办事处\))")
-_DUTY_SUBJECT = re.compile(
-    rf"^(?:第\s?[一二三四五六七八九十百零\d]+\s?条\s*)?(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)?\s*"
-    rf"(?P<pre>由)?(?P<units>[\u4e00-\u9fff（）()、和及]{{2,60}}?{_ORG_TAIL})"
-    r"(?P<mid>会同[^，。；,;]{2,40}?|按照[^，。；,;]{0,20}?|应当|依法|主要)?\s*(?P<verb>负责|牵头|承担)(?!同志|人)"
-)
-_GENERIC_ACTOR = re.compile(r"^(?:有关|相关|各|其他)?(?:部门|机构|机关|单位)$|^(?:政府|中心)$")
-_CLAUSE_SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?]?")
-
-
-def _duty_sentences(document: Document, p: Paragraph, table: UnitTable) -> list[Commitment]:
-    rows = []
-    for sm in _CLAUSE_SENTENCE.finditer(p.norm):
-        sentence = sm.group(0)
-        lead = len(sentence) - len(sentence.lstrip())
-        m = _DUTY_SUBJECT.match(sentence.lstrip())
-        if not m:
-            continue
-        subject = m.group("units")
-        if _GENERIC_ACTOR.match(subject) or not _looks_like_unit(subject, table):
-            continue
-        units = _subject_units(subject, table)
-        leads = units if m.group("verb") == "牵头" else ()
-        end = sm.end()
-        while end > sm.start() and p.norm[end - 1] in " \t":
-            end -= 1
-        rows.append(make_row(document, "task", p, p.start + sm.start() + lead, p.start + end,
-                             units=units, lead_units=leads, task=_first_sentence(sentence.strip())))
-    return rows
-
-
-def _subject_units(subject: str, table: UnitTable) -> tuple[str, ...]:
-    """Units of a sentence's subject; a list whose parts share one department word
-    ("市、区民政部门") stays one unit."""
-    parts = [x for x in re.split(r"[、，,]|和|及", subject) if x]
-    if len(parts) > 1 and all(_looks_like_unit(x, table) and len(x) >= 3 for x in parts):
-        return tuple(canonical_unit(x, table) for x in parts)
-    # A list sharing one department word keeps its places as written (省、设区的市…部门).
-    return (subject if len(parts) > 1 else canonical_unit(subject, table),)
 
 
 def _duty_units(body: str, table: UnitTable) -> tuple[tuple[str, ...], tuple[str, ...]]:
