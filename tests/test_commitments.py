@@ -129,7 +129,7 @@ POLICY_MIX_GOLD = Path(__file__).resolve().parent / "data" / "commitments_gold_p
 def test_ledger_of_a_second_corpus_meets_its_hand_checked_gold(settings):
     """policy-mix: 117 hand-checked rows (targets, tasks with units, reply items), see the gold's description."""
     result = ingest_corpus(POLICY_MIX, settings.chunking)
-    scores, missed, extra = score(load_gold(POLICY_MIX_GOLD), build_ledger(result.documents, result.chunks))
+    scores, _, _ = score(load_gold(POLICY_MIX_GOLD), build_ledger(result.documents, result.chunks))
     overall = next(s for s in scores if s.name == "overall")
     print(f"\npolicy-mix ledger: precision {overall.precision:.3f}, recall {overall.recall:.3f}")
     assert overall.precision >= 0.9 and overall.recall >= 0.9
