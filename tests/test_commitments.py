@@ -183,7 +183,7 @@ def test_unit_names_normalise_to_one_unit():
 
 
 def test_split_units_keeps_compounds_and_joined_names():
-    units = split_units("各盟行政公署、市人民政府,旗县级人民政府,自治区科技厅、工业和信息化厅、人社厅,内蒙古税务局")
+    units = split_units("各盟行政公署、市人民政府,旗县级人民政府,自治区科技厅、工业和信息化厅、人社厅,某某自治区税务局")
     assert units == ("各盟行政公署、市人民政府", "旗县级人民政府", "科技厅", "工业和信息化厅",
                      "人力资源社会保障厅", "税务局")
     assert split_units("科技厅和财政厅以及统计局") == ("科技厅", "财政厅", "统计局")
