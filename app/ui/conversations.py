@@ -2,9 +2,10 @@
 
 A conversation belongs to an owner: the random id a browser keeps in its local storage (or
 "api" for calls to `/ask`). Every read and write names the owner, so one browser never sees
-another's conversations; `owner=None` is the admin's view of all of them. Each operation
-opens its own connection (cheap with SQLite), so the store is safe from Gradio's worker
-threads and from several app processes sharing a data folder (WAL journal, busy timeout).
+another's conversations; `owner=None` is the admin's view of all of them. Each thread keeps
+its own connection (Gradio answers in worker threads; reopening per call would make SQLite
+checkpoint and fsync its journal on every close), each operation is one transaction, and
+several app processes may share a data folder (WAL journal, busy timeout).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 import time
 import unicodedata
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,7 @@ class ConversationStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -91,11 +94,18 @@ class ConversationStore:
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection inside one transaction (committed on success, rolled back on error)."""
-        with closing(sqlite3.connect(self.path, timeout=15)) as db:
+        """This thread's connection inside one transaction (committed on success, rolled back
+        on error)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=15)
             db.execute("PRAGMA foreign_keys=ON")
-            with db:
-                yield db
+            # With the WAL journal, NORMAL survives an app crash (not a power cut) without an
+            # fsync per answer; chat history does not need more.
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+        with db:
+            yield db
 
     def secret(self) -> str:
         """A random secret made once per data folder (it encrypts the browser's session id)."""
