@@ -145,3 +145,6 @@ def test_stop_marks_the_cut_off_answer():
     out = stopped(messages)
     assert out[-1]["content"].startswith("一是加大投入。") and "已停止" in out[-1]["content"]
     assert "▍" not in out[-1]["content"] and stopped([]) == []
+    # the chat box sends its messages back as lists of content parts
+    parts = [{"role": "assistant", "content": [{"type": "text", "text": "二是推进。 ▍"}]}]
+    assert stopped(parts)[-1]["content"].startswith("二是推进。\n\n*")

@@ -117,6 +117,7 @@ def build_app(assistant: AssistantPort, *, readiness: Readiness | None = None,
         def tick() -> tuple[str, Any]:
             return _status_html(readiness), gr.Timer(active=not readiness.is_ready)
 
+        app.load(tick, None, [status, timer], **private)  # the page's copy of both dates from build time
         ticked = timer.tick(tick, None, [status, timer], **private)
         ticked.then(refresh, None, lists, **private).then(
             refresh_ledger, ledger.refresh_inputs, ledger.refresh_outputs, **private)

@@ -184,7 +184,8 @@ class Chat:
             return gr.update(visible=False), 0, '<p class="pq-ok">已撤回评价。</p>'
         t = state.turns[turn]
         fid = feedback.record(self.store, owner=state.owner, conversation=state.conversation, ordinal=turn,
-                              rating=1 if liked else -1, answer=t.answer, settings=self.answer_settings(t))
+                              rating=1 if liked else -1, question=t.question, answer=t.answer,
+                              settings=self.answer_settings(t))
         return gr.update(visible=True), fid, f'<p class="pq-ok">已记录{"👍" if liked else "👎"}，可以补充说明。</p>'
 
     def comment(self, text: str, feedback_id: int, state: ChatState) -> tuple[Any, str, str]:
@@ -197,6 +198,7 @@ class Chat:
         """The settings an answer was made under, kept with its feedback."""
         s = self.assistant.settings
         return {"persona": turn.persona, "filters": filters_to_dict(turn.filters), "backend": turn.answer.backend,
+                "question_as_answered": turn.answer.question,
                 "embedding": {"backend": s.embedding.backend, "model": s.embedding.model},
                 "retrieval": s.retrieval.model_dump(), "answer": s.answer.model_dump()}
 
@@ -239,9 +241,21 @@ class Chat:
             return state.conversation
 
 
+def message_text(content: Any) -> str:
+    """A chat message's text, whether given as a string or as Gradio's list of content parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", ""))
+    if isinstance(content, (list, tuple)):
+        return "".join(message_text(part) for part in content if not isinstance(part, dict)
+                       or part.get("type", "text") == "text")
+    return ""
+
+
 def stopped(messages: Messages) -> Messages:
     """The chat after a stop: the cut-off answer says so."""
     if not messages or messages[-1].get("role") != "assistant":
         return messages
-    content = str(messages[-1].get("content", "")).removesuffix(" ▍").removesuffix("▍")
+    content = message_text(messages[-1].get("content", "")).rstrip().removesuffix("▍").rstrip()
     return [*messages[:-1], {"role": "assistant", "content": f"{content}\n\n*{esc_md(STOPPED)}*"}]

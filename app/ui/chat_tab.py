@@ -1,7 +1,8 @@
 """The chat tab's layout and events (the answering itself is `app.ui.chat.Chat`).
 
 Three columns: the conversation list, the chat, the source cards. On a phone they stack
-chat first, then sources, then the list (see the page CSS). The chat box's own trash icon
+chat and question box first, then the sources, then who-is-asking and filters, then the
+list (see the page CSS). The chat box's own trash icon
 and "新对话" do the same thing: start a new conversation, so the hidden history that
 follow-ups read is cleared with the messages.
 """
@@ -71,16 +72,17 @@ def build_chat_tab(chat: Chat) -> ChatTab:
                                      scale=5, elem_id="pq-feedback-comment")
                 comment_send = gr.Button("提交说明", size="sm", scale=1, elem_id="pq-feedback-send")
             feedback_note = gr.HTML("", elem_id="pq-feedback-note")
-            persona = gr.Radio(choices=list(PERSONAS), value=settings.answer.persona, label="我是",
-                               elem_id="pq-persona")
-            with gr.Accordion("筛选范围（文档、类型、年份）", open=False):
-                doc_filter = gr.Dropdown(label="文档", choices=[], multiselect=True)
-                type_filter = gr.Dropdown(label="文档类型", choices=[], multiselect=True)
-                with gr.Row():
-                    year_from = gr.Dropdown(label="起始年份", choices=[ANY_YEAR], value=ANY_YEAR, min_width=120)
-                    year_to = gr.Dropdown(label="截止年份", choices=[ANY_YEAR], value=ANY_YEAR, min_width=120)
-            download = gr.DownloadButton("下载本次回答 (.md)", value=None, interactive=False, size="sm",
-                                         elem_id="pq-download")
+            with gr.Column(elem_id="pq-chat-opts"):
+                persona = gr.Radio(choices=list(PERSONAS), value=settings.answer.persona, label="我是",
+                                   elem_id="pq-persona")
+                with gr.Accordion("筛选范围（文档、类型、年份）", open=False):
+                    doc_filter = gr.Dropdown(label="文档", choices=[], multiselect=True)
+                    type_filter = gr.Dropdown(label="文档类型", choices=[], multiselect=True)
+                    with gr.Row():
+                        year_from = gr.Dropdown(label="起始年份", choices=[ANY_YEAR], value=ANY_YEAR, min_width=120)
+                        year_to = gr.Dropdown(label="截止年份", choices=[ANY_YEAR], value=ANY_YEAR, min_width=120)
+                download = gr.DownloadButton("下载本次回答 (.md)", value=None, interactive=False, size="sm",
+                                             elem_id="pq-download")
         with gr.Column(scale=2, min_width=280, elem_id="pq-src-col"):
             sources = gr.HTML(sources_panel([], lambda _d: []), elem_id="pq-sources")
             copies = gr.HTML("", elem_id="pq-copies")

@@ -44,8 +44,9 @@ def citation_summary(answer: Answer) -> list[dict[str, Any]]:
 
 
 def record(store: ConversationStore, *, owner: str, conversation: str, ordinal: int, rating: int,
-           answer: Answer, settings: dict[str, Any]) -> int:
-    """Store (or replace) the rating of one answer; returns the feedback id."""
+           question: str, answer: Answer, settings: dict[str, Any]) -> int:
+    """Store (or replace) the rating of one answer to `question` (as the user typed it; a
+    follow-up resolved to stand alone is `answer.question`); returns the feedback id."""
     if rating not in RATING_LABEL:
         raise ValueError(f"rating must be 1 or -1, not {rating!r}")
     now = time.time()
@@ -55,7 +56,7 @@ def record(store: ConversationStore, *, owner: str, conversation: str, ordinal: 
             "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (owner, conversation, ordinal) DO UPDATE SET rating = excluded.rating, "
             "updated = excluded.updated",
-            (owner, conversation, ordinal, rating, answer.question, answer.text,
+            (owner, conversation, ordinal, rating, question, answer.text,
              json.dumps(citation_summary(answer), ensure_ascii=False), json.dumps(settings, ensure_ascii=False),
              now, now))
         row = db.execute("SELECT id FROM feedback WHERE owner = ? AND conversation = ? AND ordinal = ?",

@@ -177,10 +177,13 @@ table.pq-ledger col.c-doc { width: 19%; }
 @media (max-width: 640px) {
   .gradio-container { padding: 4px !important; }
   #pq-chat { height: 60vh !important; }
-  /* chat first, then its sources, then the conversation list */
+  /* the chat and its question box first, then the sources, then the options and the list:
+     the chat column's own children join the row's flow so the sources can come between */
   #pq-chat-row { flex-direction: column; }
-  #pq-chat-col { order: 1; } #pq-src-col { order: 2; } #pq-conv-col { order: 3; }
-  #pq-sources { max-height: 55vh; overflow-y: auto; }
+  #pq-chat-col { display: contents; }
+  #pq-chat-col > * { order: 1; } #pq-src-col { order: 2; } #pq-chat-col > #pq-chat-opts { order: 3; }
+  #pq-conv-col { order: 4; }
+  #pq-sources .pq-sources { max-height: 60vh; overflow-y: auto; }
   table.pq-docs td:first-child { min-width: 10em; }
   table.pq-ledger { table-layout: auto; }
 }
