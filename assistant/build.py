@@ -14,16 +14,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.compare import comparison_scopes, merge_answers
+from assistant.catalogue import Catalogue
 from assistant.extractive import ExtractiveAnswerer
-from assistant.intent import key_terms, question_parts
+from assistant.plan import Plan, Planner
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
 from assistant.types import Answer, Hit
 from config.errors import BackendError, IngestError, QueryError
 from config.settings import Settings
+from index.analysis import default_analyzer
 from index.build import BuildReport, build_index
 from index.embed import Embedder, make_embedder
-from index.normalize import detect_script, normalize
 from index.store import IndexStore, current_folder, open_index
 from index.types import Chunk, Document
 
@@ -46,6 +46,7 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._llm: Any = None
         self._ledger: list[Any] | None = None
+        self._planner: Planner | None = None
 
     # -- the index ---------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ class Assistant:
     def _unload(self) -> None:
         if self._store is not None:
             self._store.close()
-        self._store, self._retriever, self._ledger = None, None, None
+        self._store, self._retriever, self._ledger, self._planner = None, None, None, None
 
     def _loaded(self) -> Retriever:
         with self._lock:
@@ -91,6 +92,7 @@ class Assistant:
         warm = getattr(self.embedder, "warm_up", None)
         if callable(warm):
             warm()
+        default_analyzer().warm_up()
 
     # -- documents -----------------------------------------------------------------------------
 
@@ -127,14 +129,25 @@ class Assistant:
         return self.search(query, k, filters, mode).hits
 
     def refusal_score(self, question: str, hits: Sequence[Hit]) -> float:
-        """The score the answerer refuses below (`answer.refusal_threshold`) for these passages.
+        """The answer model's probability that `hits` answer `question`; the extractive answerer
+        refuses below `refusal_threshold()`. One method, so the retrieval test page shows what
+        the answerer decides with."""
+        if not hits:
+            return 0.0
+        return self.extractive.answer_probability(self.plan(question), hits)
 
-        One method, so the retrieval test page shows whatever the answerer decides with.
-        """
-        from assistant.intent import analyze
-        from assistant.refusal import signals
+    def refusal_threshold(self) -> float:
+        """The probability below which the extractive answerer refuses (fitted with the scorer)."""
+        return self.extractive.scorer.refuse_below
 
-        return float(signals(analyze(question), hits).score)
+    def plan(self, question: str, history: History = ()) -> Plan:
+        """The question understood once: standalone form, what it asks, the documents it names."""
+        return self._planner_for().plan(question, history)
+
+    def prepare(self, question: str, history: History = (), filters: Filters | None = None) -> tuple[Plan, list[Hit]]:
+        """The plan of a question and the passages retrieved for it (what the answerers read)."""
+        plan = self.plan(question, history)
+        return plan, self._search(plan, filters).hits
 
     def ask(self, question: str, *, persona: str | None = None, history: History = (),
             filters: Filters | None = None, backend: str | None = None) -> Answer:
@@ -153,60 +166,50 @@ class Assistant:
             raise QueryError(f"unknown persona '{persona}'; valid: {', '.join(PERSONAS)}")
         if backend not in BACKENDS:
             raise BackendError(f"unknown answer backend '{backend}'; valid: {', '.join(BACKENDS)}")
-        if not (question or "").strip():
+        if not isinstance(question, str) or not question.strip():
             raise QueryError("the question is empty; type a question")
-        standalone = self._standalone(question, history, backend)
+        plan = self.plan(question, history)
         from assistant.ledger_answer import answer_from_ledger
 
         if not (filters and filters.active()):
-            listed = answer_from_ledger(standalone, self.ledger(), self.documents(), detect_script(question))
+            listed = answer_from_ledger(plan, self.ledger(), self.documents())
             if listed is not None:
                 yield listed.text
                 yield listed
                 return
-        scopes = None if filters and filters.active() else comparison_scopes(standalone, self.documents())
-        if scopes and backend == "extractive":
-            parts = [self._answer_part(part, ids, persona, history) for part, ids in scopes]
-            merged = merge_answers(standalone, parts)
-            yield merged.text
-            yield merged
-            return
-        found = self.search(standalone, filters=filters)
-        # Each part of "A是多少？B呢？" that names its own subject gets its best passages in front.
-        subquestions = [q for q in question_parts(normalize(standalone)) if len(key_terms(q)) >= 2]
-        if len(subquestions) > 1 and not scopes:
-            k = self.settings.retrieval.k
-            found = replace(found, hits=_interleave(
-                [found.hits, *(self.retrieve(q, k=k, filters=filters) for q in subquestions)])[:k])
-        if scopes:  # the LLM gets the best passages of each compared document
-            per_scope = [self.retrieve(part, k=max(2, self.settings.retrieval.k // len(scopes)),
-                                       filters=Filters(doc_ids=ids)) for part, ids in scopes]
-            found = replace(found, hits=_interleave(per_scope))
-        answerer = self._llm_answerer() if backend == "llm" else self.extractive
-        for item in answerer.stream(standalone, found.hits, persona=persona, history=history):
+        found = self._search(plan, filters)
+        if backend == "llm":
+            items = self._llm_answerer().stream(plan, found.hits, persona=persona, history=history)
+        else:
+            items = self.extractive.stream(plan, found.hits)
+        for item in items:
             if isinstance(item, Answer) and found.notices:
                 item = replace(item, notices=(*found.notices, *item.notices))
             yield item
 
-    def _answer_part(self, part: str, doc_ids: tuple[str, ...], persona: str, history: History) -> Answer:
-        """One part of a comparison, answered from a single document within `doc_ids`."""
-        hits = self.retrieve(part, filters=Filters(doc_ids=doc_ids))
-        first = self.extractive.answer(part, hits, persona=persona, history=history)
-        if first.refused or len({c.doc_id for c in first.citations}) <= 1:
-            return first
-        chosen = first.citations[0].doc_id  # the document of the answer's best sentence
-        only = [h for h in hits if h.document.doc_id == chosen]
-        return self.extractive.answer(part, only, persona=persona, history=history)
+    def _search(self, plan: Plan, filters: Filters | None) -> Retrieval:
+        """The passages for a plan: the question's best, with the best of each document it
+        compares and of each part it asks interleaved in front."""
+        k = self.settings.retrieval.k
+        found = self.search(plan.standalone, filters=filters)
+        if filters and filters.active():
+            return found
+        groups: list[Sequence[Hit]] = []
+        if plan.documents and (plan.comparison or not any(h.document.doc_id in plan.documents for h in found.hits[:3])):
+            # Each document the question names (or compares) gets its own best passages.
+            per_doc = max(2, k // max(1, len(plan.documents)))
+            groups += [self.retrieve(plan.standalone, k=per_doc, filters=Filters(doc_ids=(d,)))
+                       for d in plan.documents[:4]]
+        groups += [self.retrieve(part.standalone, k=k, filters=filters) for part in plan.parts]
+        if not groups:
+            return found
+        return replace(found, hits=_interleave([*groups, found.hits])[: k + 2 * len(groups)])
 
-    def _standalone(self, question: str, history: History, backend: str) -> str:
-        """A follow-up ("那康巴什呢？") made to stand alone using the conversation."""
-        if not history:
-            return question
-        if backend == "llm":
-            return str(self._llm_answerer().rewrite_question(question, history))
-        from assistant.followup import resolve_followup
-
-        return resolve_followup(question, history)
+    def _planner_for(self) -> Planner:
+        with self._lock:
+            if self._planner is None:
+                self._planner = Planner(Catalogue.of(self.documents()))
+            return self._planner
 
     def _llm_answerer(self) -> Any:
         with self._lock:

@@ -11,16 +11,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.cite import to_answer_script
-from assistant.compare import named_documents
-from assistant.fields import proposal_asked
-from assistant.intent import compact, coverage, key_terms, question_parts, term_match
+from assistant.plan import Plan
+from assistant.terms import coverage, term_match
 from assistant.types import Answer, Citation
+from index.analysis import compact, default_analyzer
 from index.commitments.ledger import paragraph_of
 from index.commitments.types import Commitment
 from index.commitments.units import load_unit_table
-from index.normalize import normalize
-from index.types import Document, Script
+from index.normalize import normalize, to_script
+from index.types import Document
 
 ITEM_LEAD = 1.5  # a reply item answers alone when it fits the question this many times better
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -40,11 +39,9 @@ class _Selection:
     heading: str
 
 
-def answer_from_ledger(question: str, rows: Sequence[Commitment], documents: Sequence[Document],
-                       script: Script) -> Answer | None:
+def answer_from_ledger(plan: Plan, rows: Sequence[Commitment], documents: Sequence[Document]) -> Answer | None:
     """A complete, cited answer listing every matching ledger row, or None for other questions."""
-    q = normalize(question)
-    selection = _select(q, rows, documents)
+    selection = _select(plan, rows, documents)
     if selection is None or not selection.rows:
         return None
     docs = {d.doc_id: d for d in documents}
@@ -53,13 +50,14 @@ def answer_from_ledger(question: str, rows: Sequence[Commitment], documents: Seq
     for n, row in enumerate(selection.rows, start=1):
         lines.append(f"{n}. {_describe(row, whole=len(selection.rows) == 1)}[{n}]")
         citations.append(_citation(n, row, docs.get(row.doc_id)))
-    text = to_answer_script("\n".join(lines), script, [r.text for r in selection.rows])
-    return Answer(question=question, text=text, citations=tuple(citations), refused=False,
-                  script=script, backend="ledger")
+    return Answer(question=plan.question, text=to_script("\n".join(lines), plan.script), citations=tuple(citations),
+                  refused=False, script=plan.script, backend="ledger")
 
 
-def _select(q: str, rows: Sequence[Commitment], documents: Sequence[Document]) -> _Selection | None:
-    number = proposal_asked(q, documents)
+def _select(plan: Plan, rows: Sequence[Commitment], documents: Sequence[Document]) -> _Selection | None:
+    q = plan.normalized
+    replies = [d for d in documents if d.doc_id in plan.documents and d.proposal and d.proposal.number]
+    number = replies[0].proposal.number if replies and replies[0].proposal else None
     # A single fact about a reply (who signed it, which office, a phone number) is a passage
     # question; the ledger answers what the reply reports as done or promises.
     if number and (_PROMISE_Q.search(q) or _DONE_Q.search(q)):
@@ -89,10 +87,10 @@ def _select(q: str, rows: Sequence[Commitment], documents: Sequence[Document]) -
         chosen = [r for r in rows if r.kind == "task" and unit in r.units]
         chosen += [r for r in rows if r.kind == "reply_promise" and unit in r.units]
         return _Selection(chosen, f"{unit}负责或参与的事项(含答复中承诺的工作):")
-    if _TARGET.search(q) and _LIST_Q.search(q) and not question_parts(q):
+    if _TARGET.search(q) and _LIST_Q.search(q) and not plan.parts:
         # "到2025年有哪些目标?" lists them all, of the documents the question names if any;
         # "…有什么指标?…稳定在多少?" asks for particular figures: a passage question.
-        named = {d.doc_id for d in named_documents(q, documents, min_shared=2)}
+        named = set(plan.documents)
         return _targets(q, [r for r in rows if not named or r.doc_id in named])
     return None
 
@@ -107,7 +105,7 @@ def _the_item_asked(q: str, rows: list[Commitment]) -> list[Commitment]:
         return rows
     ident = compact(" ".join([rows[0].doc_title, rows[0].proposer or "", rows[0].proposal_title or "",
                               "委员下一步承诺答应打算表态工作"]))
-    topic = tuple(t for t in key_terms(q) if term_match(t.text, ident) < 1.0)
+    topic = tuple(t for t in default_analyzer().terms(q) if term_match(t.text, ident) < 1.0)
     if not topic:
         return rows
     fits = sorted(((coverage(topic, compact(r.text)), i) for i, r in enumerate(rows)), reverse=True)

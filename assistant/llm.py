@@ -21,10 +21,11 @@ from assistant.cite import (
     strip_markers,
     to_answer_script,
 )
+from assistant.plan import Plan
 from assistant.types import Answer, Citation, Hit
 from config.errors import BackendError
 from config.settings import LLMSettings
-from index.normalize import detect_script, normalize, to_script
+from index.normalize import normalize, to_script
 from index.types import Script
 from prompts import PromptSet, load_prompt_set
 
@@ -37,9 +38,7 @@ _DUMMY_KEY = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any 
 
 
 class AnswerFn(Protocol):
-    def __call__(
-        self, question: str, hits: Sequence[Hit], *, persona: str, history: History = ()
-    ) -> Answer: ...
+    def __call__(self, plan: Plan, hits: Sequence[Hit]) -> Answer: ...
 
 
 class LLMAnswerer:
@@ -58,30 +57,33 @@ class LLMAnswerer:
         self.fallback = extractive_fallback
 
     def answer(
-        self, question: str, hits: Sequence[Hit], *, persona: str, history: History = ()
+        self, plan: Plan, hits: Sequence[Hit], *, persona: str, history: History = ()
     ) -> Answer:
         """The final answer (the streamed text deltas are discarded)."""
-        for item in self.stream(question, hits, persona=persona, history=history):
+        for item in self.stream(plan, hits, persona=persona, history=history):
             if isinstance(item, Answer):
                 return item
         raise AssertionError("stream() ended without an Answer")  # pragma: no cover
 
     def stream(
-        self, question: str, hits: Sequence[Hit], *, persona: str, history: History = ()
+        self, plan: Plan, hits: Sequence[Hit], *, persona: str, history: History = ()
     ) -> Iterator[str | Answer]:
         """Text deltas as the model writes them, then the checked final `Answer`.
 
-        The final Answer is authoritative: its text has renumbered markers and the question's
-        script, and after a fallback it replaces whatever was streamed before.
+        The model gets the plan: the standalone question (follow-ups already resolved), what it
+        asks for, its parts and the documents it names. The final Answer is authoritative: its
+        text has renumbered markers and the question's script, and after a fallback it replaces
+        whatever was streamed before.
         """
         template = self.prompts.answer_for(persona)  # unknown persona fails before any request
-        script = detect_script(question)
+        script = plan.script
+        question = plan.question
         if not hits:
             text = to_script(f"{REFUSAL_PHRASE}与该问题相关的内容。", script)
             yield Answer(question, text, (), refused=True, script=script, backend=self.name)
             return
         prompt = template.render(
-            question=question,
+            question=describe_plan(plan, hits),
             passages=format_passages(hits),
             script=SCRIPT_NAMES[script],
             history=format_history(history),
@@ -94,40 +96,22 @@ class LLMAnswerer:
                     parts.append(delta)
                     yield to_script(delta, script)
         except _endpoint_errors() as exc:
-            yield self._fall_back(question, hits, persona, history, _describe(exc), script)
+            yield self._fall_back(plan, hits, _describe(exc))
             return
         raw = "".join(parts).strip()
         if not raw:
-            yield self._fall_back(question, hits, persona, history, "未返回内容", script)
+            yield self._fall_back(plan, hits, "未返回内容")
             return
         yield finish_answer(question, raw, hits, script)
 
-    def rewrite_question(self, question: str, history: History) -> str:
-        """A follow-up ("那康巴什呢？") rewritten to stand alone; unchanged without history.
-
-        On an endpoint failure the question is returned as it is: answering then proceeds
-        (and reports its own fallback) rather than failing the whole turn.
-        """
-        if not history:
-            return question
-        prompt = self.prompts.rewrite.render(history=format_history(history), question=question)
-        try:
-            reply = self._chat(streaming=False).invoke(_messages(prompt.system, prompt.user))
-        except _endpoint_errors():
-            return question
-        return _clean_rewrite(reply.text) or question
-
-    def _fall_back(
-        self, question: str, hits: Sequence[Hit], persona: str, history: History,
-        reason: str, script: Script,
-    ) -> Answer:
+    def _fall_back(self, plan: Plan, hits: Sequence[Hit], reason: str) -> Answer:
         if self.fallback is None:
             raise BackendError(
                 f"LLM endpoint {self.settings.base_url} failed ({reason}); start the server or "
                 "fix llm.base_url/llm.model, or set answer.backend = \"extractive\""
             )
-        notice = to_script(f"大模型服务不可用（{reason}），以下为抽取式答案。", script)
-        answer = self.fallback(question, hits, persona=persona, history=history)
+        notice = to_script(f"大模型服务不可用（{reason}），以下为抽取式答案。", plan.script)
+        answer = self.fallback(plan, hits)
         return _with_notices(answer, (notice,))
 
     def _chat(self, *, streaming: bool) -> Any:
@@ -193,6 +177,28 @@ def finish_answer(question: str, raw: str, hits: Sequence[Hit], script: Script) 
         flagged=tuple(flagged),
         closest=tuple(hits[:_CLOSEST]) if refused else (),
     )
+
+
+_KIND_NAMES = {"figure": "数额或比例", "date": "日期或期限", "doc_number": "文号", "unit": "负责或办理的单位",
+               "list": "逐项列出", "yesno": "是或否"}
+
+
+def describe_plan(plan: Plan, hits: Sequence[Hit]) -> str:
+    """The question for the prompt: the standalone question, then what it asks for, its parts
+    and the documents it names (from the plan)."""
+    notes = []
+    asked = [_KIND_NAMES[k] for k in plan.kinds if k in _KIND_NAMES]
+    if asked:
+        notes.append("要回答：" + "、".join(asked))
+    if plan.parts:
+        notes.append("分为几问，逐一回答：" + "；".join(p.standalone for p in plan.parts))
+    titles = {h.document.doc_id: h.document.title for h in hits}
+    named = [titles[d] for d in plan.documents if d in titles]
+    if named:
+        notes.append("问的是：" + "、".join(f"《{t}》" for t in named))
+    if plan.comparison:
+        notes.append("需要分别给出各文件的说法")
+    return plan.standalone + (f"（{'；'.join(notes)}）" if notes else "")
 
 
 def format_passages(hits: Sequence[Hit]) -> str:

@@ -18,9 +18,9 @@ import numpy as np
 
 from assistant.rerank import Reranker, make_reranker
 from assistant.types import Hit
-from assistant.vocabulary import expand
 from config.errors import IndexMismatchError, QueryError
 from config.settings import RetrievalSettings
+from index.analysis import expand
 from index.embed import Embedder
 from index.lexical import Tokenizer
 from index.normalize import normalize

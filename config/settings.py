@@ -74,7 +74,7 @@ class RetrievalSettings(_Section):
 class AnswerSettings(_Section):
     backend: Literal["extractive", "llm"]
     persona: Literal["citizen", "cppcc", "staff"]
-    refusal_threshold: float
+    scorer: str = ""  # a scorer file written by `python -m eval.fit_scorer`; empty: the packaged one
     max_citations: int = Field(gt=0)
 
 

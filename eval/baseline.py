@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from assistant.catalogue import Catalogue
+from assistant.plan import Plan, Planner
 from assistant.types import Answer, Hit
 from config.errors import EvalError, IngestError
 from index.embed import Embedder, embed_in_batches
@@ -41,7 +43,7 @@ class BaselineConfig:
 
 
 class Answerer(Protocol):
-    def answer(self, question: str, hits: Sequence[Hit], *, persona: Any = None) -> Answer: ...
+    def answer(self, plan: Plan, hits: Sequence[Hit]) -> Answer: ...
 
 
 def load_plain(corpus: Path) -> list[Document]:
@@ -114,6 +116,8 @@ class BaselinePipeline:
         self._chunks = list(chunks)
         self._embedder = embedder
         self._answerer = answerer
+        # Our answerer reads a plan; the baseline plans against its own (unparsed) documents.
+        self._planner = Planner(Catalogue.of(list(documents)))
         # Chatchat embeds the raw chunk text; so does the baseline (our normalisation is ours).
         vectors = _unit(embed_in_batches(embedder, [c.text for c in self._chunks], batch_size))
         self._index = faiss.IndexFlatIP(vectors.shape[1])
@@ -145,7 +149,7 @@ class BaselinePipeline:
     def ask(self, question: str, *, persona: Any = None, **_: Any) -> Answer:
         """The shared answerer over the top-k (3) chunks."""
         hits = self.retrieve(question, k=self.config.top_k)
-        return self._answerer.answer(question, hits, persona=persona)
+        return self._answerer.answer(self._planner.plan(question), hits)
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

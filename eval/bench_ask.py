@@ -14,7 +14,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.intent import warm_up as warm_up_intent
 from config.settings import load_settings
 from eval.metrics import percentile
 
@@ -35,7 +34,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     assistant = build_assistant(settings)
     t0 = time.perf_counter()
     assistant.warm_up()
-    warm_up_intent()
     assistant.ask(questions[0], backend="extractive")  # first-call costs (ledger, caches)
     warm_ms = (time.perf_counter() - t0) * 1000
     latencies: list[float] = []
@@ -47,9 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             answer = assistant.ask(q, backend="extractive")
             latencies.append((time.perf_counter() - t) * 1000)
             refused += answer.refused
-            hits = assistant.retrieve(q)
+            plan, hits = assistant.prepare(q)
             t = time.perf_counter()
-            assistant.extractive.answer(q, hits)
+            assistant.extractive.answer(plan, hits)
             answering.append((time.perf_counter() - t) * 1000)
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
     print(f"pipeline: assistant.build.build_assistant (embedder {settings.embedding.backend}, "

@@ -16,8 +16,8 @@ measures several (see `eval/corpora.yaml`):
       - name: policy-mix
         path: ../../shared/corpora/policy-mix      # a folder following the convention
       - name: first
-        docs: ../../shared/corpus                  # or the three parts given one by one
-        questions: ../../shared/eval/dev.jsonl
+        docs: ../../shared/corpus                  # or the parts given one by one; questions
+        questions: [../../shared/eval/dev.jsonl, questions/holdout.jsonl]   # may list several sets
         metadata: null
 
 Relative paths are relative to the YAML file's folder.
@@ -39,8 +39,12 @@ DOCS, QUESTIONS, METADATA = "docs", "questions.jsonl", "metadata.jsonl"
 class Corpus:
     name: str
     docs: Path
-    questions: Path
+    questions: Path | tuple[Path, ...]  # one question set, or several about the same documents
     metadata: Path | None = None
+
+    @property
+    def question_files(self) -> tuple[Path, ...]:
+        return self.questions if isinstance(self.questions, tuple) else (self.questions,)
 
 
 def corpus_folder(path: Path, name: str | None = None) -> Corpus:
@@ -77,13 +81,17 @@ def load_corpus_set(path: Path) -> list[Corpus]:
             continue
         if "docs" not in entry or "questions" not in entry:
             raise EvalError(f"{path}: corpus {entry['name']} needs 'path', or 'docs' and 'questions'")
-        docs, questions = (base / entry["docs"]).resolve(), (base / entry["questions"]).resolve()
+        docs = (base / entry["docs"]).resolve()
+        listed = entry["questions"] if isinstance(entry["questions"], list) else [entry["questions"]]
+        questions = tuple((base / q).resolve() for q in listed)
         if not docs.is_dir():
             raise EvalError(f"{path}: corpus {entry['name']}: docs folder {docs} not found")
-        if not questions.is_file():
-            raise EvalError(f"{path}: corpus {entry['name']}: questions file {questions} not found")
+        for q in questions:
+            if not q.is_file():
+                raise EvalError(f"{path}: corpus {entry['name']}: questions file {q} not found")
         meta = entry.get("metadata")
-        out.append(Corpus(str(entry["name"]), docs, questions, (base / meta).resolve() if meta else None))
+        out.append(Corpus(str(entry["name"]), docs, questions if len(questions) > 1 else questions[0],
+                          (base / meta).resolve() if meta else None))
     names = [c.name for c in out]
     if len(set(names)) != len(names):
         raise EvalError(f"{path}: corpus names must differ ({', '.join(names)})")

@@ -44,13 +44,27 @@ def corpus_settings(settings: Settings, corpus: Corpus) -> Settings:
     return settings.with_overrides(paths={"corpus": docs, "data_dir": settings.paths.data_dir / "eval" / slug})
 
 
+def loco_scorer(corpus: Corpus) -> Path:
+    """The scorer fitted without `corpus` (`python -m eval.fit_scorer --loco` writes it)."""
+    from assistant.scorer import MODELS
+
+    path = MODELS / f"scorer-without-{corpus.name}.json"
+    if not path.is_file():
+        raise EvalError(f"no scorer fitted without corpus '{corpus.name}' ({path}); run "
+                        "`python -m eval.fit_scorer --loco` with the same corpus set")
+    return path
+
+
 def evaluate_corpus(corpus: Corpus, settings: Settings, *, pipelines: Sequence[str], modes: Sequence[str],
-                    progress: Callable[[str], None] | None = None) -> CorpusResult:
-    """Index one corpus and run the chosen pipelines over its questions."""
-    items = load_dataset(corpus.questions, corpus.docs)
+                    progress: Callable[[str], None] | None = None, leave_one_out: bool = False) -> CorpusResult:
+    """Index one corpus and run the chosen pipelines over its questions; with `leave_one_out`,
+    answers use the scorer fitted without this corpus."""
+    items = [item for f in corpus.question_files for item in load_dataset(f, corpus.docs)]
     if not items:
-        raise EvalError(f"{corpus.questions} has no questions")
+        raise EvalError(f"{', '.join(map(str, corpus.question_files))}: no questions")
     local = corpus_settings(settings, corpus)
+    if leave_one_out:
+        local = local.with_overrides(answer={"scorer": str(loco_scorer(corpus))})
     runs: list[PipelineRun] = []
     ours = None
     if "ours" in pipelines:

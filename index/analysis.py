@@ -53,6 +53,11 @@ _FUNCTION_CHARS = frozenset("的地得了着过是在和与及或吗呢吧啊呀
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{1,20})[”\"」]")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:省|自治区|自治州|市|县|旗|盟)|[\u4e00-\u9fff]{2,4}区")
+_NOT_PLACE = re.compile(r"(?:社|园|城|辖|小|片|景|校|开发|新|特|市|营|禁|灾|保护|示范|试验|实验|功能|保税|自贸"
+                        r"|全|本|各|该|我|辖)区$"
+                        r"|^(?:全|本|各|该|我|每|城|超|设区的|县级|市级|省级)|(?:城市|都市|上市|超市|集市|门市)$")
+
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 
@@ -114,9 +119,19 @@ class Analyzer:
         return _base_tokenizer()
 
     def warm_up(self) -> None:
-        """Load the dictionary and the IDF table now rather than on first use."""
+        """Load the dictionary, the part-of-speech table and the IDF table now rather than on first use."""
         self._jieba()
+        _pos_tokenizer()
         self._idf_table()
+
+    def places(self, text: str) -> tuple[str, ...]:
+        """Place names in `text`: what jieba tags as a place (北京, 杭州市), and names ending in an
+        administrative level it does not know (某某旗, 某某自治州, a district of three or more
+        characters)."""
+        norm = normalize(text)
+        found = [w for w, flag in _pos_tokenizer().cut(norm) if flag.startswith("ns") and len(w) >= 2]
+        found += [m.group(0) for m in _PLACE.finditer(norm) if not _NOT_PLACE.search(m.group(0))]
+        return tuple(dict.fromkeys(found))
 
     # ---- BM25 tokens -----------------------------------------------------------------------
 
@@ -151,6 +166,14 @@ class Analyzer:
             values = sorted(self._idf.values())
             return self._idf, values[len(values) // 2] if values else 8.0
         return _jieba_idf()
+
+
+def expand(query: str) -> str:
+    """`query` with the full forms of the abbreviations it uses appended (for BM25: 高企 also
+    searches 高新技术企业)."""
+    norm = normalize(query)
+    extra = [f for abbr, full in vocabulary().abbreviations.items() if abbr in norm for f in full if f not in norm]
+    return f"{query} {' '.join(dict.fromkeys(extra))}" if extra else query
 
 
 def compact(text: str) -> str:
@@ -212,6 +235,20 @@ def _base_tokenizer() -> Any:
     for word in ("分别", "各自", "下一步", "哪些方面"):  # kept from gluing onto a neighbouring name
         tok.add_word(word, freq=10**6)
     return tok
+
+
+@cache
+def _pos_tokenizer() -> Any:
+    """jieba's part-of-speech tagger over the same dictionary (places are tagged ns)."""
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_base_tokenizer())
+
+
+def place_stem(name: str) -> str:
+    """A place without its level word (杭州市 → 杭州), for matching either form in a text."""
+    stem = re.sub(r"(?:特别行政区|自治区|自治州|地区|省|市|县|旗|盟|区)$", "", normalize(name))
+    return stem if len(stem) >= 2 else normalize(name)
 
 
 @cache

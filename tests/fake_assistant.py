@@ -122,6 +122,9 @@ class FakeAssistant:
         q = _bigrams(question)
         return max((len(q & _bigrams(h.chunk.text)) / max(1, len(q)) for h in hits), default=0.0)
 
+    def refusal_threshold(self) -> float:
+        return 0.5
+
     def stream(self, question: str, *, persona: str | None = None, history: Sequence[tuple[str, str]] = (),
                filters: Filters | None = None) -> Iterator[str | Answer]:
         if persona is not None and persona not in ("citizen", "cppcc", "staff"):

@@ -97,3 +97,53 @@ def passage_citations(hits: list[Hit]) -> list[Citation]:
     from assistant.cite import citation_from_hit
 
     return [citation_from_hit(i, h, 0, len(h.chunk.text)) for i, h in enumerate(hits, 1)]
+
+
+def plan_for(question: str, documents: list[Document], history: list[tuple[str, str]] | None = None):  # type: ignore[no-untyped-def]
+    """The plan of `question` against a catalogue of `documents`, as the engine makes it."""
+    from assistant.catalogue import Catalogue
+    from assistant.plan import Planner
+
+    return Planner(Catalogue.of(documents)).plan(question, history or [])
+
+
+class Planned:
+    """An answerer taking questions, planned against the documents it knows (else those of the
+    hits), as the engine does: `Planned(ExtractiveAnswerer(...)).answer(question, hits)`."""
+
+    def __init__(self, inner, documents: list[Document] | None = None) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.docs = documents
+
+    def _plan(self, question: str, hits, history):  # type: ignore[no-untyped-def]
+        docs = self.docs or list({h.document.doc_id: h.document for h in hits}.values())
+        return plan_for(question, docs, history)
+
+    def answer(self, question: str, hits, history=None):  # type: ignore[no-untyped-def]
+        plan = self._plan(question, hits, history)
+        return self.inner.answer(plan, ranked(plan.standalone, hits))
+
+    def stream(self, question: str, hits, history=None):  # type: ignore[no-untyped-def]
+        plan = self._plan(question, hits, history)
+        return self.inner.stream(plan, ranked(plan.standalone, hits))
+
+
+def ranked(question: str, hits: list[Hit]) -> list[Hit]:
+    """`hits` ordered and scored as a retriever would give them for `question`: by the share of
+    the question's character pairs each passage (with its title) holds, with dense, BM25 and
+    fused scores that fall with that share (the answerer's scorer reads them)."""
+    from dataclasses import replace
+
+    from index.normalize import normalize
+
+    q = normalize(question)
+    pairs = {q[i : i + 2] for i in range(len(q) - 1) if q[i : i + 2].isalnum()}
+
+    def share(hit: Hit) -> float:
+        text = normalize(hit.document.title + " ".join(hit.chunk.heading_path) + hit.chunk.text)
+        return sum(p in text for p in pairs) / max(1, len(pairs))
+
+    order = sorted(hits, key=share, reverse=True)
+    return [replace(h, rank=i, fused_score=1 / (60 + i),
+                    scores={"dense": 0.80 + 0.1 * share(h), "bm25": 10 * share(h)})
+            for i, h in enumerate(order, 1)]

@@ -18,6 +18,7 @@ from index.commitments.units import canonical_unit, split_units, unit_matches
 from index.ingest import ingest_corpus
 from index.normalize import normalize
 from index.types import Chunk, Document, make_chunk_id, make_doc_id
+from tests.handmade import plan_for
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +236,7 @@ def test_json_save_and_load(ledger, tmp_path: Path):
 
 
 def test_unit_question_lists_every_row_with_a_citation_each(ingested, ledger):
-    answer = answer_from_ledger("科技厅负责哪些事项?", ledger, ingested.documents, "simplified")
+    answer = answer_from_ledger(plan_for("科技厅负责哪些事项?", ingested.documents), ledger, ingested.documents)
     expected = [r for r in ledger if "科技厅" in r.units and r.kind in ("task", "reply_promise")]
     assert answer is not None and len(answer.citations) == len(expected)
     texts = {d.doc_id: d.text for d in ingested.documents}
@@ -245,13 +246,13 @@ def test_unit_question_lists_every_row_with_a_citation_each(ingested, ledger):
 
 
 def test_year_target_question_is_complete(ingested, ledger):
-    answer = answer_from_ledger("到2025年有哪些目标?", ledger, ingested.documents, "simplified")
+    answer = answer_from_ledger(plan_for("到2025年有哪些目标?", ingested.documents), ledger, ingested.documents)
     expected = [r for r in ledger if r.kind == "target" and r.year == 2025]
     assert answer is not None and [c.quote for c in answer.citations] == [r.text for r in expected]
 
 
 def test_proposal_promise_question(ingested, ledger):
-    answer = answer_from_ledger("0581号提案答复承诺了什么", ledger, ingested.documents, "simplified")
+    answer = answer_from_ledger(plan_for("0581号提案答复承诺了什么", ingested.documents), ledger, ingested.documents)
     assert answer is not None
     kinds = [r.kind for c in answer.citations for r in ledger if r.start == c.start and r.doc_id == c.doc_id]
     assert kinds.count("reply_promise") == 4 and "reply_done" not in kinds
@@ -259,7 +260,7 @@ def test_proposal_promise_question(ingested, ledger):
 
 def test_traditional_question_gets_a_traditional_answer(ingested, ledger):
     question = "內政辦發〔2018〕84號第二條的責任單位有哪些？"
-    answer = answer_from_ledger(question, ledger, ingested.documents, "traditional")
+    answer = answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents)
     assert answer is not None and len(answer.citations) == 1
     assert answer.citations[0].heading_path[-1].startswith("二、")
     assert "責任單位" in answer.text
@@ -267,7 +268,7 @@ def test_traditional_question_gets_a_traditional_answer(ingested, ledger):
 
 def test_other_questions_are_left_to_retrieval(ingested, ledger):
     for question in ("我们公司首次认定高企，自治区奖励多少？", "第9999号提案答复了什么"):
-        assert answer_from_ledger(question, ledger, ingested.documents, "simplified") is None
+        assert answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents) is None
 
 
 def test_reply_headings_are_recognised_generally():
@@ -286,21 +287,22 @@ def test_reply_headings_are_recognised_generally():
 def test_a_proposal_is_found_by_its_proposer_or_its_title(ingested, ledger):
     for question in ("针对张郡委员的提案,科技厅承诺下一步做哪几项工作?",
                      "在知识产权文化建设那件提案的答复里,科技厅对下一步工作做了哪些表态?"):
-        answer = answer_from_ledger(question, ledger, ingested.documents, "simplified")
+        answer = answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents)
         assert answer is not None, question
         kinds = [r.kind for c in answer.citations for r in ledger if r.start == c.start and r.doc_id == c.doc_id]
         assert kinds == ["reply_promise"] * 4
 
 
 def test_target_lists_keep_to_the_named_document_and_leave_particular_figures_to_retrieval(ingested, ledger):
-    answer = answer_from_ledger("康巴什规划到2025年有哪些目标?", ledger, ingested.documents, "simplified")
+    plan = plan_for("康巴什规划到2025年有哪些目标?", ingested.documents)
+    answer = answer_from_ledger(plan, ledger, ingested.documents)
     assert answer is not None and {c.source for c in answer.citations} == {"004_4d3c98ad61faea77.txt"}
     question = "康巴什规划对财政科技支出有什么指标?企业研发经费占比要稳定在多少?"
-    assert answer_from_ledger(question, ledger, ingested.documents, "simplified") is None
+    assert answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents) is None
 
 
 def test_a_question_about_one_promised_item_gets_that_item(ingested, ledger):
     question = "在张郡委员那件提案的答复里,科技厅说下一步怎么培育文化科技领域的创新主体?"
-    answer = answer_from_ledger(question, ledger, ingested.documents, "simplified")
+    answer = answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents)
     assert answer is not None and len(answer.citations) == 1
     assert answer.citations[0].quote.startswith("二是培育文化科技领域创新主体")

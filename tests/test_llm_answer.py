@@ -14,7 +14,7 @@ from config.errors import BackendError
 from config.settings import LLMSettings
 from index.normalize import detect_script
 from tests.fake_openai import FakeOpenAI
-from tests.handmade import make_hits
+from tests.handmade import make_hits, plan_document, plan_for, reply_document
 
 KEY_ENV = "POLICYQA_TEST_LLM_KEY"
 
@@ -37,18 +37,22 @@ class StubExtractive:
     """Stands in for the extractive answerer; records how it was called."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, int, str]] = []
+        self.calls: list[tuple[str, int]] = []
 
-    def __call__(self, question: str, hits: Sequence[Hit], *, persona: str, history=()) -> Answer:
-        self.calls.append((question, len(hits), persona))
-        return Answer(question, "抽取式答案[1]。", (), refused=False, script="simplified",
+    def __call__(self, plan, hits: Sequence[Hit]) -> Answer:  # type: ignore[no-untyped-def]
+        self.calls.append((plan.question, len(hits)))
+        return Answer(plan.question, "抽取式答案[1]。", (), refused=False, script="simplified",
                       backend="extractive", notices=("抽取式自己的提示",))
+
+
+def _plan(question: str, history=()):  # type: ignore[no-untyped-def]
+    return plan_for(question, [reply_document(), plan_document()], list(history))
 
 
 def _run(server: FakeOpenAI, question: str, hits: list[Hit], **kw) -> tuple[list[str], Answer]:
     settings = _settings(server.base_url, kw.pop("timeout_s", 5.0))
     answerer = LLMAnswerer(settings, None, kw.pop("fallback", None))
-    items = list(answerer.stream(question, hits, persona=kw.pop("persona", "citizen"), **kw))
+    items = list(answerer.stream(_plan(question), hits, persona=kw.pop("persona", "citizen"), **kw))
     assert isinstance(items[-1], Answer)
     assert all(isinstance(i, str) for i in items[:-1])
     return [i for i in items[:-1] if isinstance(i, str)], items[-1]
@@ -119,7 +123,7 @@ def test_a_timeout_falls_back_to_the_extractive_answer_with_a_notice() -> None:
     assert elapsed < 2.5  # gave up at the timeout instead of waiting for the server
     assert answer.backend == "extractive"
     assert answer.notices == ("大模型服务不可用（超时），以下为抽取式答案。", "抽取式自己的提示")
-    assert fallback.calls == [("首次认定高企奖励多少？", 4, "staff")]
+    assert fallback.calls == [("首次认定高企奖励多少？", 4)]
 
 
 def test_a_stall_in_mid_stream_also_falls_back() -> None:
@@ -143,7 +147,7 @@ def test_an_unreachable_endpoint_falls_back() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     answerer = LLMAnswerer(_settings(f"http://127.0.0.1:{port}/v1"), None, StubExtractive())
-    answer = answerer.answer("奖励多少？", make_hits(), persona="citizen")
+    answer = answerer.answer(_plan("奖励多少？"), make_hits(), persona="citizen")
     assert answer.backend == "extractive" and "无法连接" in answer.notices[0]
 
 
@@ -182,24 +186,34 @@ def test_a_refusal_is_marked_and_shows_the_closest_passages() -> None:
     assert answer.closest == tuple(hits[:3])
 
 
-def test_follow_up_is_rewritten_with_the_conversation() -> None:
-    history = [("自治区到2025年研发投入强度目标是多少？", "研发投入强度达到1.5%[1]。")]
-    with FakeOpenAI(["改写后的问题：康巴什区到2025年研发投入强度目标是多少？\n"]) as server:
+def test_the_model_gets_the_plan_with_the_follow_up_resolved() -> None:
+    history = [("全省到2025年研发投入强度目标是多少？", "研发投入强度达到1.5%[1]。")]
+    plan = _plan("那青山区呢？", history)
+    with FakeOpenAI(["研发投入占比达到2.2%以上[3]。"]) as server:
         answerer = LLMAnswerer(_settings(server.base_url))
-        assert answerer.rewrite_question("那康巴什呢？", []) == "那康巴什呢？"
-        assert server.requests == []  # no history, no request
-        rewritten = answerer.rewrite_question("那康巴什呢？", history)
+        answer = answerer.answer(plan, make_hits(), persona="citizen", history=history)
         prompt = server.prompt_text()
-    assert rewritten == "康巴什区到2025年研发投入强度目标是多少？"
-    assert "研发投入强度达到1.5%" in prompt and "那康巴什呢？" in prompt and "[1]" not in prompt
+    assert len(server.requests) == 1  # no separate rewriting request
+    assert "青山区到2025年研发投入强度目标是多少？" in prompt  # the standalone question
+    assert "要回答：" in prompt and "那青山区呢" not in prompt.split("问：")[-1].split("答：")[0]
+    assert "研发投入强度达到1.5%" in prompt and "[1]。" not in prompt.split("正文：")[0]
+    assert not answer.refused and "2.2%" in answer.text
+
+
+def test_a_question_of_several_parts_is_described_part_by_part() -> None:
+    from assistant.llm import describe_plan
+
+    plan = _plan("首次认定的高新技术企业奖励、上级财政科技资金各是多少?")
+    text = describe_plan(plan, make_hits())
+    assert "首次认定的高新技术企业奖励是多少" in text and "上级财政科技资金是多少" in text
 
 
 def test_api_key_is_read_from_the_environment_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeOpenAI(["首次认定的高新技术企业奖励30万元[1]。"]) as server:
         answerer = LLMAnswerer(_settings(server.base_url))
-        answerer.answer("奖励多少？", make_hits(), persona="cppcc")
+        answerer.answer(_plan("奖励多少？"), make_hits(), persona="cppcc")
         monkeypatch.setenv(KEY_ENV, "sk-test-123")
-        answer = answerer.answer("奖励多少？", make_hits(), persona="cppcc")
+        answer = answerer.answer(_plan("奖励多少？"), make_hits(), persona="cppcc")
         headers = server.headers
     assert headers[0]["authorization"] == "Bearer not-needed"
     assert headers[1]["authorization"] == "Bearer sk-test-123"
@@ -210,9 +224,9 @@ def test_answer_equals_the_final_item_of_stream_and_no_hits_is_a_refusal() -> No
     reply = "首次认定的高新技术企业奖励30万元[1]。"
     with FakeOpenAI([reply]) as server:
         answerer = LLMAnswerer(_settings(server.base_url))
-        streamed = list(answerer.stream("奖励多少？", make_hits(), persona="staff"))[-1]
-        collected = answerer.answer("奖励多少？", make_hits(), persona="staff")
-        refusal = answerer.answer("奖励多少？", [], persona="staff")
+        streamed = list(answerer.stream(_plan("奖励多少？"), make_hits(), persona="staff"))[-1]
+        collected = answerer.answer(_plan("奖励多少？"), make_hits(), persona="staff")
+        refusal = answerer.answer(_plan("奖励多少？"), [], persona="staff")
         assert len(server.requests) == 2  # no request without passages
     assert streamed == collected
     assert refusal.refused and refusal.text.startswith("所提供的文件中没有找到")

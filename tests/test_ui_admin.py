@@ -213,7 +213,7 @@ def test_last_builds_reasons_are_shown(ctx: AdminContext):
 
 def test_retrieval_report_shows_every_score_and_the_refusal_score(fake: FakeAssistant):
     page = retrieval_report(fake, "首次认定的高新技术企业奖励多少？", None, 3, "fused")
-    threshold = fake.settings.answer.refusal_threshold
+    threshold = fake.refusal_threshold()
     assert f"（阈值 {threshold:.2f}）" in page and "会尝试作答" in page
     assert page.count("<tr>") == 4 and "融合分" in page and "向量分" in page and "BM25 分" in page
     assert "（第 1）" in page and "<script" not in page

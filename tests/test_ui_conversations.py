@@ -103,7 +103,7 @@ def test_feedback_with_comment_is_stored_with_question_answer_citations_and_sett
     answer = state.turns[0].answer
     assert (fb.rating, fb.comment, fb.question, fb.answer) == (-1, "没有说明申请条件", Q1, answer.text)
     assert fb.citations[0]["quote"] == answer.citations[0].quote
-    assert fb.settings["persona"] == "citizen" and "refusal_threshold" in fb.settings["answer"]
+    assert fb.settings["persona"] == "citizen" and "scorer" in fb.settings["answer"]
     exported = list(csv.reader(io.StringIO(feedback.to_csv(feedback.all_feedback(chat.store)))))
     assert exported[0][:3] == ["时间", "评价", "说明"] and exported[1][1:4] == ["👎", "没有说明申请条件", Q1]
     # clicking 👍 replaces the rating; clicking it again takes it back

@@ -47,6 +47,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--modes", type=_modes, default=MODES, metavar="LIST",
                    help="retrieval modes to measure for ours, comma-separated "
                    "(default: dense,bm25,fused; fused heads the table when present)")
+    p.add_argument("--leave-one-out", action="store_true",
+                   help="answer each corpus with the scorer fitted without it (assistant/models/"
+                   "scorer-without-NAME.json): the forecast for a corpus the scorer never saw")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object (per corpus and macro average) instead of tables")
     p.add_argument("--report", type=Path, metavar="DIR",
@@ -90,6 +93,8 @@ def _command(args: argparse.Namespace) -> str:
     for corpus in args.corpus:
         parts += ["--corpus", str(corpus)]
     parts += ["--pipeline", args.pipeline, "--modes", ",".join(args.modes)]
+    if args.leave_one_out:
+        parts.append("--leave-one-out")
     if args.report:
         parts += ["--report", str(args.report)]
     return shlex.join(parts)
@@ -107,7 +112,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     results = []
     for corpus in corpora:
         results.append(evaluate_corpus(corpus, settings, pipelines=pipelines, modes=args.modes,
-                                       progress=lambda msg: print(msg, file=sys.stderr)))
+                                       progress=lambda msg: print(msg, file=sys.stderr),
+                                       leave_one_out=args.leave_one_out))
     averaged = macro(results)
     per_corpus = {r.corpus.name: r.figures() for r in results}
     shares = {r.corpus.name: {k: s.share for k, s in r.metadata.items()} for r in results if r.metadata}
@@ -122,8 +128,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for r in results:
-            print(f"## {r.corpus.name}: {r.corpus.questions} ({len(r.items)} questions, "
-                  f"documents in {r.corpus.docs})\n")
+            sets = ", ".join(str(f) for f in r.corpus.question_files)
+            print(f"## {r.corpus.name}: {sets} ({len(r.items)} questions, documents in {r.corpus.docs})\n")
             print(side_by_side(r.summaries))
             print()
             print(retrieval_table(r.summaries))
@@ -137,7 +143,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.report:
         for r in results:
             path = write_report(r.runs, r.summaries, args.report / r.corpus.name, command=_command(args),
-                                dataset=r.corpus.questions,
+                                dataset=r.corpus.question_files[0],
                                 metadata=report_text(r.corpus.name, r.metadata) if r.metadata else None)
             print(f"report written to {path}", file=sys.stderr)
     if gate is not None:

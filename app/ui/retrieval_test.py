@@ -57,11 +57,12 @@ def retrieval_report(assistant: AssistantPort, query: object, filters: Filters |
         score = assistant.refusal_score(found.query, found.hits)
     except PolicyQAError as exc:
         return f'<p class="pq-warn">出错：{html.escape(str(exc))}</p>'
-    threshold = assistant.settings.answer.refusal_threshold
+    threshold = assistant.refusal_threshold()
     verdict = "达到阈值，会尝试作答" if score >= threshold else "低于阈值，会拒答"
     notes = "".join(f'<p class="pq-meta">{html.escape(n)}</p>' for n in found.notices)
     head = (f'<p id="pq-refusal-score"><b>拒答分数 {score:.2f}</b>（阈值 {threshold:.2f}）：{verdict}。'
-            f'<span class="pq-meta">作答时还有硬规则（如问到的文件或文号不在检索结果中）也会拒答。</span></p>')
+            f'<span class="pq-meta">分数是拟合的拒答模型给出的“能作答”概率；'
+            f'问到的文件或文号不在语料和检索结果中时也会拒答。</span></p>')
     if not found.hits:
         return head + notes + '<p class="pq-empty">没有检索到段落（检查筛选条件）。</p>'
     return head + notes + hits_table(found.hits)

@@ -1,0 +1,118 @@
+"""Writing an extractive answer: the asked-for fact first, then the cited quotes.
+
+The first line states what was asked in a few words — the figure with its condition, the date,
+the 文号, the responsible units — as a verbatim span of the best quoted sentence, so nothing is
+invented. Then the quotes, grouped by document (`根据《…》[1]：`), each with its marker. The
+whole answer is in the script of the question; the source card shows the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.check import REFUSAL_PHRASE
+from assistant.cite import citation_from_hit
+from assistant.features import has_kind
+from assistant.plan import Plan
+from assistant.select import Pick
+from assistant.types import Answer, Citation, Hit
+from index.dates import dates_in
+from index.docnumber import numbers_in
+from index.normalize import normalize, to_script
+from index.numbers import quantities
+
+CLOSEST = 3
+LEAD_MAX = 60  # characters of the first line
+_CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
+_RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|受理|主管|[局厅委办]|部门|中心")
+
+
+def compose(plan: Plan, groups: Sequence[Sequence[Pick]], backend: str = "extractive") -> Answer:
+    """The answer quoting `groups` (see `select.group`), with its citations and first line."""
+    citations: list[Citation] = []
+    lines: list[str] = []
+    by_title: dict[str, list[int]] = {}
+    for group in groups:
+        hit = group[0].hit
+        n = len(citations) + 1
+        citations.append(citation_from_hit(n, hit, group[0].sentence.start, group[-1].sentence.end))
+        lines.append(_join([_with_marker(p.sentence.text, n, p.label) for p in group]))
+        by_title.setdefault(hit.document.title, []).append(n)
+    named = "、".join(f"《{_nested(t)}》" + "".join(f"[{n}]" for n in ns) for t, ns in by_title.items())
+    first = _first_line(plan, groups)
+    text = "\n".join([*([first] if first else []), f"根据{named}：", *lines])
+    return Answer(question=plan.question, text=to_script(text, plan.script), citations=tuple(citations),
+                  refused=False, script=plan.script, backend=backend)
+
+
+def refusal(plan: Plan, hits: Sequence[Hit], backend: str = "extractive", reason: str = "") -> Answer:
+    """A plain refusal naming what was asked, with the closest passages to show."""
+    what = f"关于“{plan.topic}”的内容" if plan.topic else "相关内容"
+    text = f"{REFUSAL_PHRASE}{what}。" + (f"（{reason}）" if reason else "")
+    return Answer(question=plan.question, text=to_script(text, plan.script), citations=(), refused=True,
+                  script=plan.script, backend=backend, closest=tuple(hits[:CLOSEST]))
+
+
+def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
+    """The asked-for fact as a short verbatim span of the best quote, with its marker."""
+    if not groups or (plan.asks("list") and not plan.wants_figure):
+        return ""
+    best = max((p for g in groups for p in g), key=lambda p: p.p)
+    n = next(i for i, g in enumerate(groups, 1) if best in g)
+    if best.field:
+        return f"{best.label + '：' if best.label else ''}{_squeeze(best.sentence.text)}[{n}]。"
+    span = _fact_span(plan, best.sentence.text)
+    return f"{span}[{n}]。" if span else ""
+
+
+def _fact_span(plan: Plan, sentence: str) -> str:
+    """The clause (with the clause before it, when short) that states what is asked."""
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(sentence) if m.group().strip()]
+    norm = normalize(sentence)
+    for k, (a, b) in enumerate(clauses):
+        piece = norm[a:b]
+        if not _states(plan, piece):
+            continue
+        start = clauses[k - 1][0] if k and b - a < 16 and b - clauses[k - 1][0] <= LEAD_MAX else a
+        span = _squeeze(sentence[start:b])
+        return span if len(span) <= LEAD_MAX + 20 else ""
+    return ""
+
+
+def _states(plan: Plan, clause: str) -> bool:
+    if plan.wants_figure:
+        return bool(quantities(clause, plan.figure_units)) or (plan.figure is None and bool(quantities(clause)))
+    if plan.asks("date"):
+        return bool(dates_in(clause)) or bool(re.search(r"\d{1,2}月\d{1,2}日|之日起|工作日|截止", clause))
+    if plan.asks("doc_number"):
+        return bool(numbers_in(clause))
+    if plan.asks("unit"):
+        return bool(_RESPONSIBLE.search(clause))
+    return has_kind(plan, clause) and not plan.asks("fact")
+
+
+def _with_marker(sentence: str, n: int, label: str = "") -> str:
+    """The sentence (whitespace runs collapsed) with [n] before its final punctuation."""
+    text = (f"{label}：" if label else "") + _squeeze(sentence)
+    m = re.search(r"[。！？；;!?，,]+$", text)
+    return f"{text[: m.start()]}[{n}]{m.group(0)}" if m else f"{text}[{n}]"
+
+
+def _join(pieces: Sequence[str]) -> str:
+    """Sentences of one quote joined; lines without final punctuation (签发人…) get "；"."""
+    out = ""
+    for piece in pieces:
+        if out and not re.search(r"[。！？；;!?，,：:]$", out):
+            out += "；"
+        out += piece
+    return out
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _nested(title: str) -> str:
+    """A title that itself holds 《》 gets 〈〉 inside the outer 《》."""
+    return title.strip().replace("《", "〈").replace("》", "〉")

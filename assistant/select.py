@@ -1,0 +1,139 @@
+"""Which sentences an extractive answer quotes, from the fitted scorer's probabilities.
+
+The most probable evidence sentence leads. Sentences join it when the scorer rates them at or
+above the fitted `add_at`: more of the same answer, the answer for each part of a question that
+asks several things, and the other document's figure when two documents both state one (a
+comparison, or the same measure given differently). A question that names its documents is
+answered from them. A question for the items of a structure (哪几项) gets every sibling item of
+the best item. Adjacent sentences of one passage become one quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.cite import Sentence, split_sentences
+from assistant.features import ITEM, Candidate, candidates, has_kind, is_heading
+from assistant.plan import Plan
+from assistant.scorer import Scorer
+from assistant.types import Hit
+from index.analysis import compact
+from index.normalize import normalize
+from index.types import Chunk
+
+ChunksOf = Callable[[str], Sequence[Chunk]]
+DOCUMENTS_BAR = 0.5  # share of add_at a document's best sentence needs when asked which documents
+LIST_FACTOR = 3  # a list of sibling items may hold this many times answer.max_citations
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A quoted sentence of a hit, its position in the chunk and its probability."""
+
+    hit: Hit
+    sentence: Sentence
+    index: int
+    p: float
+    label: str = ""  # what a bare field value is ("成文日期"), shown before it
+    field: str = ""  # the document particular it states
+
+
+def scored(plan: Plan, hits: Sequence[Hit], scorer: Scorer) -> tuple[list[Candidate], list[float]]:
+    """The candidates of `hits` for `plan` and each one's probability of being evidence."""
+    cands = candidates(plan, hits)
+    return cands, scorer.sentence.probabilities([c.features for c in cands])
+
+
+def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: Sequence[float],
+           scorer: Scorer, *, limit: int, chunks_of: ChunksOf | None = None) -> list[Pick]:
+    """The sentences to quote, best first (see the module docstring)."""
+    picks = sorted((Pick(c.hit, c.sentence, c.index, p) for c, p in zip(cands, probs, strict=True)),
+                   key=lambda p: -p.p)
+    if not picks:
+        return []
+    if plan.documents and not plan.comparison:
+        named = [p for p in picks if p.hit.document.doc_id in plan.documents]
+        picks = named or picks
+    best = picks[0]
+    if plan.wants_items and ITEM.match(best.sentence.text):
+        siblings = _siblings(best, hits, chunks_of)
+        if len(siblings) > 1:
+            return siblings[: LIST_FACTOR * limit]
+    chosen = [best]
+    # Each part of a question that asks several things: its own best sentence.
+    for part in plan.parts:
+        part_cands, part_probs = scored(part, hits, scorer)
+        options = sorted(zip(part_probs, part_cands, strict=True), key=lambda x: -x[0])
+        for prob, c in options[:1]:
+            pick = Pick(c.hit, c.sentence, c.index, prob)
+            if prob >= scorer.add_at and not _same(pick, chosen):
+                chosen.append(pick)
+    # Another document that states the asked thing too: both sides of a comparison, each
+    # document saying it (在哪些文件里), or the same measure given differently by two documents.
+    docs = {best.hit.document.doc_id}
+    for p in picks:
+        # Asked which documents say it, a document's best sentence counts at a lower bar.
+        bar = scorer.add_at * (DOCUMENTS_BAR if plan.wants_documents else 1.0)
+        if p.hit.document.doc_id in docs or p.p < bar:
+            continue
+        if plan.comparison or plan.wants_documents or (plan.wants_figure and has_kind(plan, normalize(p.sentence.text))
+                               and has_kind(plan, normalize(best.sentence.text))):
+            docs.add(p.hit.document.doc_id)
+            chosen.append(p)
+    for p in picks[1:]:
+        if len(chosen) >= limit:
+            break
+        if p.p >= scorer.add_at and not _same(p, chosen):
+            chosen.append(p)
+    return _dedupe(chosen)[: max(limit, len(plan.parts) + 1)]
+
+
+def group(picks: Sequence[Pick]) -> list[list[Pick]]:
+    """Picks in reading order per document (the best's document first), adjacent sentences of
+    one chunk merged into one quote."""
+    if not picks:
+        return []
+    first_doc = picks[0].hit.document.doc_id
+    ordered = sorted(picks, key=lambda p: (p.hit.document.doc_id != first_doc, p.hit.document.doc_id,
+                                           p.hit.chunk.start, p.index))
+    groups: list[list[Pick]] = []
+    for p in ordered:
+        last = groups[-1][-1] if groups else None
+        if last and last.hit.chunk.chunk_id == p.hit.chunk.chunk_id and p.index == last.index + 1:
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def _siblings(best: Pick, hits: Sequence[Hit], chunks_of: ChunksOf | None) -> list[Pick]:
+    """The lead sentence of every item chunk under the same heading as `best`."""
+    parent = best.hit.chunk.heading_path[:-1]
+    doc = best.hit.document
+    pool: dict[str, Chunk] = {h.chunk.chunk_id: h.chunk for h in hits if h.document.doc_id == doc.doc_id}
+    if chunks_of is not None:
+        pool.update({c.chunk_id: c for c in chunks_of(doc.doc_id)})
+    items = sorted((c for c in pool.values() if c.heading_path[:-1] == parent
+                    and len(c.heading_path) == len(parent) + 1), key=lambda c: c.start)
+    out = []
+    for chunk in items:
+        sentences = [s for s in split_sentences(chunk.text) if not is_heading(s.text, chunk.heading_path)]
+        if sentences and ITEM.match(sentences[0].text):
+            hit = next((h for h in hits if h.chunk.chunk_id == chunk.chunk_id), None)
+            hit = hit or Hit(chunk=chunk, document=doc, rank=0, fused_score=0.0)
+            out.append(Pick(hit, sentences[0], 0, best.p))
+    return out
+
+
+def _same(pick: Pick, chosen: Sequence[Pick]) -> bool:
+    key = compact(pick.sentence.text)
+    return any(compact(c.sentence.text) == key for c in chosen)
+
+
+def _dedupe(picks: list[Pick]) -> list[Pick]:
+    out: list[Pick] = []
+    for p in picks:
+        if not _same(p, out):
+            out.append(p)
+    return out
