@@ -26,6 +26,7 @@ _BRACKETS = re.compile(r"[(（][^()（）]*[)）]")
 _NOISE = re.compile(r"[\s\W\d_]+|年|的")
 _WRAPPER = re.compile(r"^(?:关于)?(?:印发|转发|批转|发布|公布|重新发布)?(.{4,}?)(?:的)?(?:通知|公告|通告|批复|决定)?$")
 _PROPOSAL_NO = re.compile(r"第?\s*(\d{2,6})\s*号?\s*(?:提案|建议)")
+_SHORT_NUMBER = re.compile(r"(?<![\d〔\]）)])(\d{1,4})\s*号(?:文件?|通知|令)")
 _TITLED = re.compile(r"《([^《》]{2,80})》")
 # A formal document name typed without 《》 ("…备案管理办法(试行)"): at least four characters
 # ending in a document type, cut at its last particle.
@@ -81,12 +82,22 @@ class Catalogue:
             need = max(4, int(0.6 * len(core) + 0.5))
             if any(_longest_common_run(core, n) >= min(need, len(core)) for n in e.names):
                 out.append(e.doc)
+                continue
+            # A name typed with words left out, in order ("上海促进就业规定" for
+            # 上海市促进就业若干规定): every character of it in the title, in order.
+            if len(core) >= 6 and any(_in_order(core, n) for n in e.names):
+                out.append(e.doc)
         return out
 
     def by_number(self, number: str) -> list[Document]:
         """Documents with this 文号 (brackets and script ignored)."""
         key = _number_key(number)
         return [e.doc for e in self.entries if e.doc.doc_number and _number_key(e.doc.doc_number) == key]
+
+    def by_serial(self, serial: str) -> list[Document]:
+        """Documents whose 文号 ends with this serial number ("117" → 国办发〔2018〕117号)."""
+        return [e.doc for e in self.entries if e.doc.doc_number
+                and re.search(rf"(?<!\d)0*{int(serial)}\s*号$", normalize(e.doc.doc_number).strip())]
 
     def by_proposal(self, number: str) -> list[Document]:
         return [e.doc for e in self.entries
@@ -146,6 +157,9 @@ def named_in(norm: str, catalogue: Catalogue, places: Sequence[str] = ()) -> Nam
         found += docs
         if not docs:
             missing.append(number)
+    for m in _SHORT_NUMBER.finditer(norm):  # "117号文": the serial number of a 文号 alone
+        docs = catalogue.by_serial(m.group(1))
+        found += docs if len(docs) == 1 else []
     for m in _PROPOSAL_NO.finditer(norm):
         docs = catalogue.by_proposal(m.group(1))
         found += docs
@@ -199,6 +213,12 @@ def _number_key(number: str) -> str:
 
 def _shares_run(a: str, b: str, length: int) -> bool:
     return any(a[i : i + length] in b for i in range(len(a) - length + 1))
+
+
+def _in_order(short: str, long: str) -> bool:
+    """Whether every character of `short` occurs in `long` in the same order."""
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def _longest_common_run(a: str, b: str) -> int:

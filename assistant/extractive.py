@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from assistant.cite import split_sentences
 from assistant.compose import compose, refusal
-from assistant.features import missing_names, question_features
+from assistant.features import Candidate, missing_names, question_features
 from assistant.fields import FIELD_NAMES, locate, names_other_document, states_label, target_document, value_shape
 from assistant.plan import Plan
 from assistant.scorer import Scorer, load_scorer
@@ -61,10 +61,12 @@ class ExtractiveAnswerer:
             # The particulars of a document other than the one found (a document it cites):
             # only a sentence holding such a value will do.
             shape = value_shape(plan.fields)
-            keep = [i for i, c in enumerate(cands) if shape is not None and shape.search(normalize(c.sentence.text))]
-            cands, probs = [cands[i] for i in keep], [probs[i] for i in keep]
+            if shape is not None:
+                keep = [i for i, c in enumerate(cands) if shape.search(normalize(c.sentence.text))]
+                cands, probs = [cands[i] for i in keep], [probs[i] for i in keep]
         p_answer = self.scorer.answer.probability(question_features(plan, hits, probs, cands))
-        if absent or not cands or p_answer < self.scorer.refuse_below:
+        if (absent or not cands or p_answer < self.scorer.refuse_below or _other_year(plan, cands, probs)
+                or _other_place(plan, cands)):
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)
         picks = choose(plan, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
                        chunks_of=self.chunks_of)
@@ -104,3 +106,21 @@ class ExtractiveAnswerer:
             label = "" if states_label(field, quote.sentence.text) else to_script(FIELD_NAMES[field], plan.script)
             out.append(Pick(hit, quote.sentence, index, 1.0, label, field))
         return out
+
+
+def _other_year(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float]) -> bool:
+    """The question gives a year and the most probable sentence states another one (or its
+    document is another year's) while no sentence states the year asked: the figure found is
+    another year's ("2021年投入多少" over a plan giving 2020 and 2025)."""
+    if not plan.years or not cands:
+        return False
+    best = cands[max(range(len(probs)), key=probs.__getitem__)].features
+    other = best["year_conflict"] or best["year_title_conflict"]
+    return bool(other) and not any(c.features["year_match"] or c.features["numbers_q"] for c in cands)
+
+
+def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:
+    """The question names a place and every candidate comes from a document about another
+    place that does not mention it ("深圳的补贴" over one city's rules): that place's
+    rules are not in the corpus. A document naming no place (a national one) never conflicts."""
+    return bool(plan.places) and bool(cands) and all(c.features["place_conflict"] for c in cands)

@@ -14,34 +14,39 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.cite import Sentence, split_sentences
-from assistant.plan import Plan
+from assistant.plan import YEAR, Plan
 from assistant.terms import coverage, term_match
 from assistant.types import Hit
-from index.analysis import compact, place_stem
+from index.analysis import compact, default_analyzer, place_stem
 from index.dates import dates_in
 from index.docnumber import numbers_in as doc_numbers_in
 from index.normalize import normalize
 from index.numbers import quantities
+from index.types import Document
 
 DEPTH = 8  # hits whose sentences are candidates
 SENTENCE_FEATURES = (
     "cov", "cov_ctx", "cov_rel", "ctx_rel", "pairs", "pairs_rel", "focus", "rank", "fused", "dense", "bm25",
     "kind_hit", "kind_miss", "year_match", "year_conflict", "doc_named", "doc_other", "lead", "item", "length",
-    "subject", "numbers_q", "question", "place_conflict", "actual_target", "year_title_conflict",
+    "subject", "numbers_q", "place_conflict", "actual_target", "year_title_conflict",
 )
 QUESTION_FEATURES = (
     "p_max", "p_second", "cov_best", "cov_joint", "pairs_best", "focus_found", "missing_numbers", "missing_named",
     "kind_found", "dense_top", "n_terms", "asks_kind", "place_missing", "actual",
+    # what the most probable sentence itself is like
+    *(f"best_{name}" for name in ("kind_hit", "year_match", "year_conflict", "year_title_conflict", "place_conflict",
+                                  "actual_target", "doc_other", "cov_ctx", "focus")),
 )
+BEST = tuple(n.removeprefix("best_") for n in QUESTION_FEATURES if n.startswith("best_"))
 _N = "一二三四五六七八九十"
 ITEM = re.compile(rf"^\s*(?:-{{2,}}|—{{1,2}}|[{_N}]+是|[(（][{_N}\d]+[)）]|\d+[.、]|[{_N}]+、)")
 _HEADING = re.compile(rf"^\s*(?:第[{_N}百\d\s]+[章节條条]|[{_N}]+、|—、|[(（][{_N}]+[)）])")
 _RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|主管|受理|审核|咨询|联系|办理|部门|机关|[局厅委办]")
 _DATE_WORDS = re.compile(r"\d{4}\s*年|\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}|日期|时间|期限|之日起|截止|截至"
                          r"|以前|之前|以内|工作日")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _TITLED = re.compile(r"《[^《》]*》")
 _NUMBER = re.compile(r"\d{3,}")
 _TARGET = re.compile(r"到\d{4}年|\d{4}年前|目标|力争|预计|计划|确保|将(?:达到|建成|实现)")
@@ -76,16 +81,17 @@ def candidates(plan: Plan, hits: Sequence[Hit]) -> list[Candidate]:
             continue  # a document's particulars are answered from its metadata
         context = compact(hit.document.title + " ".join(chunk.heading_path))
         where = context + compact((hit.document.issuer or "") + chunk.text)
-        title_years = set(_YEAR.findall(normalize(hit.document.title)))
+        title_years = set(YEAR.findall(normalize(hit.document.title)))
         sentences = split_sentences(chunk.text)
         first = next((i for i, s in enumerate(sentences) if not is_heading(s.text, chunk.heading_path)), 0)
         for i, s in enumerate(sentences):
             text = compact(s.text)
-            if len(text) < 4 or is_heading(s.text, chunk.heading_path) or _lead_in(s.text):
-                continue
+            if (len(text) < 4 or is_heading(s.text, chunk.heading_path) or _lead_in(s.text)
+                    or _ASKING.search(s.text.strip())):
+                continue  # a heading, a lead-in or a question (a Q&A page's) answers nothing
             norm = _outside_titles(normalize(s.text))
             hit_kind, miss_kind = _kind(plan, norm)
-            said = set(_YEAR.findall(norm))
+            said = set(YEAR.findall(norm))
             f = {
                 "cov": coverage(plan.terms, text),
                 "cov_ctx": coverage(plan.terms, text + context),
@@ -106,8 +112,8 @@ def candidates(plan: Plan, hits: Sequence[Hit]) -> list[Candidate]:
                 "length": math.log(1 + len(text)) / 5,
                 "subject": float(any(text.startswith(t.text) for t in plan.terms if len(t.text) >= 2)),
                 "numbers_q": float(bool(asked_numbers) and all(n in text for n in asked_numbers)),
-                "question": float(bool(_ASKING.search(s.text.strip()))),
-                "place_conflict": float(bool(stems) and not any(p in where for p in stems)),
+                "place_conflict": float(bool(stems) and not any(p in where for p in stems)
+                                        and bool(document_places(hit.document))),
                 "actual_target": float(plan.actual and bool(_TARGET.search(norm))),
                 "year_title_conflict": float(bool(plan.years) and bool(title_years)
                                              and not set(plan.years) & title_years and not set(plan.years) & said),
@@ -140,10 +146,14 @@ def question_features(plan: Plan, hits: Sequence[Hit], probs: Sequence[float],
     everything = union + "".join(texts[3:])
     best = texts[covs.index(max(covs))] if covs else ""
     focus = min((max(term_match(f, best), 0.8 * term_match(f, union)) for f in plan.focus), default=1.0)
-    numbers = [n for n in _NUMBER.findall(plan.normalized) if n not in everything]
+    # A number the question gives is found when a passage or its document's 文号 has it.
+    particulars = "".join(compact(h.document.doc_number or "") for h in hits[:5])
+    numbers = [n for n in _NUMBER.findall(plan.normalized) if n not in everything + particulars]
     kind_probs = [p for p, c in zip(probs, cands, strict=True) if c.features["kind_hit"] > 0]
     pairs = question_pairs(plan)
+    top = cands[max(range(len(probs)), key=probs.__getitem__)] if cands else None
     return {
+        **{f"best_{n}": top.features[n] if top else 0.0 for n in BEST},
         "p_max": ranked[0] if ranked else 0.0,
         "p_second": ranked[1] if len(ranked) > 1 else 0.0,
         "cov_best": max(covs, default=0.0),
@@ -179,6 +189,17 @@ def missing_places(plan: Plan, hits: Sequence[Hit]) -> tuple[str, ...]:
     """Places the question names that none of the top passages, their titles or issuers mention."""
     texts = "".join(passage_text(h) + compact(h.document.issuer or "") for h in hits[:5])
     return tuple(p for p in plan.places if place_stem(p) not in texts)
+
+
+def document_places(doc: Document) -> tuple[str, ...]:
+    """The places a document's title and issuer name: a document naming none (a national
+    one, or one for whoever it concerns) does not conflict with a place a question gives."""
+    return _places_of(doc.title + " " + (doc.issuer or ""))
+
+
+@lru_cache(maxsize=4096)
+def _places_of(text: str) -> tuple[str, ...]:
+    return default_analyzer().places(normalize(text))
 
 
 def passage_text(hit: Hit) -> str:

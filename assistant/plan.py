@@ -37,7 +37,7 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                         r"|哪[两三四五六七八九十\d]+(?:个|项|条|类|种|样)")),
     ("figure", re.compile(
         r"多少|(?<!哪)几(?:个|项|家|人|件|名|所|座|倍|成|年|岁|天|月)|比例|比重|占比|百分之|增速|增幅|强度|金额|额度|"
-        r"标准是|目标是|目标值|多大|多高|多长|多少钱|几块|几万")),
+        r"标准是|目标是|目标值|多大|多高|多长|多少钱|几块|几万|(?:哪些|什么)(?:具体|量化)?(?:指标|目标)")),
     ("yesno", re.compile(r"吗[?？]?\s*$|吗[?？,，。]|是否|有没有|能不能|可不可以|是不是|会不会|可以.{0,12}吗")),
 )
 # The kind of figure asked for, when the question says: the units a stated figure must carry.
@@ -71,7 +71,8 @@ FIELD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("office", re.compile(r"承办(?:部门|单位|处室)|哪个处室|哪个处(?!理)|什么处室|谁承办|哪个部门承办")),
     ("contact", re.compile(r"联系人")),
     ("phone", re.compile(r"联系电话|电话")),
-    ("validity", re.compile(r"有效性|是否(?:还|仍然?)?有效|还有效|仍有效|失效|废止")),
+    ("validity", re.compile(r"有效性|是否(?:还|仍然?)?有效|还有效|仍有效|(?:是否|有没有|已经?)(?:失效|废止)"
+                            r"|(?:失效|废止)了?(?:吗|没有?)")),
 )
 _COMPARE = re.compile(
     r"分别|各自|各是|各为|各有|哪个(?:更)?(?:高|低|多|少|大|小|早|晚|快|严)|相比|对比|比较|区别|异同|不同之处|[和与跟同].{1,24}比")
@@ -83,10 +84,14 @@ _WANTS_DOCUMENTS = re.compile(
     r"(?:要求|提到|提出|涉及|规定|明确|部署|落实|利用|讲到|说到|写了|有规定)")
 QUESTION_WORD = re.compile(r"多少|什么|哪|怎么|怎样|如何|吗|谁|(?<!哪)几|是否|有没有|能否|何时|多久")
 CLAUSE_BREAK = re.compile(r"[?？!！。;；,，]")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A year: four digits followed by 年, a range dash or 至/到, or standing alone — not an
+# amount ("2001万美元", "2000元", "2010.5") or a part of a longer number.
+YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.%％]"
+                  r"|\s*(?:万|亿|千|百|元|美元|个|人|家|项|名|件|户|次|吨|亩|平方|米|公里|分))")
 _ACTUAL = re.compile(r"实际|真正|最终|已经|(?:建成|完成|达到|实现|落实|取得|引进|培育)了|建成没|完成没"
                      r"|有没有(?:建成|完成|达到)")
 MAX_PARTS = 4
+SHORT_PART_TERMS = 2  # a part with this many key terms or fewer takes the question's documents, place, year
 
 
 @dataclass(frozen=True)
@@ -137,15 +142,23 @@ class Planner:
         plan = self._analyse(question, standalone)
         parts = _parts(plan.normalized, self.analyzer)
         if len(parts) > 1:
-            plan = replace(plan, parts=tuple(self._analyse(p, p, sub=True) for p in parts[:MAX_PARTS]))
+            # A part keeps what the whole question gives and it does not: the documents named,
+            # the place and the year ("广州的长者饭堂补贴多少？要什么条件？").
+            # A short part ("电话多少？") leans on the rest; a full one stands alone.
+            subs = [self._analyse(p, p) for p in parts[:MAX_PARTS]]
+            plan = replace(plan, parts=tuple(
+                s if len(s.terms) > SHORT_PART_TERMS else
+                replace(s, documents=s.documents or plan.documents, places=s.places or plan.places,
+                        years=s.years or plan.years)
+                for s in subs))
         return replace(plan, followup=followup)
 
-    def _analyse(self, question: str, standalone: str, *, sub: bool = False) -> Plan:
+    def _analyse(self, question: str, standalone: str) -> Plan:
         norm = normalize(standalone).strip()
         kinds = tuple(name for name, pattern in KIND_PATTERNS if pattern.search(norm)) or ("fact",)
         figure, units = next(((k, u) for k, p, u in FIGURE_KINDS if p.search(norm)), (None, None))
         fields = _fields(norm)
-        naming = named_in(norm, self.catalogue, self.analyzer.places(norm)) if not sub else None
+        naming = named_in(norm, self.catalogue, self.analyzer.places(norm))
         return Plan(
             question=question,
             standalone=standalone,
@@ -158,11 +171,11 @@ class Planner:
             only_fields=bool(fields) and _only_fields(norm),
             terms=self.analyzer.terms(norm),
             focus=_focus(norm, self.analyzer),
-            years=tuple(dict.fromkeys(_YEAR.findall(norm))),
+            years=tuple(dict.fromkeys(YEAR.findall(norm))),
             places=self.analyzer.places(norm),
             actual=bool(_ACTUAL.search(norm)),
-            documents=naming.documents if naming else (),
-            missing=naming.missing if naming else (),
+            documents=naming.documents,
+            missing=naming.missing,
             comparison=bool(_COMPARE.search(norm)),
             wants_items=bool(_WANTS_ITEMS.search(norm)),
             wants_documents=bool(_WANTS_DOCUMENTS.search(norm)),
@@ -177,9 +190,16 @@ def _fields(norm: str) -> tuple[str, ...]:
     return tuple(asked)
 
 
+def _asks(clause: str) -> bool:
+    """Whether a clause asks something: a question word, a particular or a kind of answer
+    ("…的施行日期", "申报截止时间")."""
+    return bool(QUESTION_WORD.search(clause) or _fields(clause)
+                or any(p.search(clause) for name, p in KIND_PATTERNS if name not in ("list", "yesno")))
+
+
 def _only_fields(norm: str) -> bool:
     """Whether every clause that asks something asks for a document particular."""
-    asking = [c for c in CLAUSE_BREAK.split(norm) if QUESTION_WORD.search(c) or _fields(c)]
+    asking = [c for c in CLAUSE_BREAK.split(norm) if _asks(c)]
     return bool(asking) and all(_fields(c) for c in asking)
 
 
@@ -205,14 +225,14 @@ def _parts(norm: str, analyzer: Analyzer) -> list[str]:
         clauses = [c for c in re.split(r"[,，]", sentence) if c.strip()]
         current = ""
         for clause in clauses:
-            if current and QUESTION_WORD.search(current) and QUESTION_WORD.search(clause):
+            if current and _asks(current) and _asks(clause):
                 out.append(current)
                 current = clause
             else:
                 current = f"{current},{clause}" if current else clause
         if current.strip():
             out.append(current)
-    asking = [p.strip() for p in out if (QUESTION_WORD.search(p) or _fields(p)) and analyzer.terms(p)]
+    asking = [p.strip() for p in out if _asks(p) and analyzer.terms(p)]
     asking = [e for p in asking for e in _enumerated(p)]
     return asking if len(asking) > 1 else []
 

@@ -23,6 +23,8 @@ from index.normalize import normalize
 from index.types import Chunk
 
 ChunksOf = Callable[[str], Sequence[Chunk]]
+NEIGHBOUR_BAR = 0.15  # share of add_at a quoted sentence's neighbour needs to join its quote
+PART_BAR = 0.5  # share of add_at the best sentence for a part of the question needs
 DOCUMENTS_BAR = 0.5  # share of add_at a document's best sentence needs when asked which documents
 LIST_FACTOR = 3  # a list of sibling items may hold this many times answer.max_citations
 
@@ -64,10 +66,12 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
     # Each part of a question that asks several things: its own best sentence.
     for part in plan.parts:
         part_cands, part_probs = scored(part, hits, scorer)
-        options = sorted(zip(part_probs, part_cands, strict=True), key=lambda x: -x[0])
+        options = sorted((x for x in zip(part_probs, part_cands, strict=True)
+                          if not part.documents or x[1].hit.document.doc_id in part.documents),
+                         key=lambda x: -x[0])
         for prob, c in options[:1]:
             pick = Pick(c.hit, c.sentence, c.index, prob)
-            if prob >= scorer.add_at and not _same(pick, chosen):
+            if prob >= scorer.add_at * PART_BAR and not _same(pick, chosen):
                 chosen.append(pick)
     # Another document that states the asked thing too: both sides of a comparison, each
     # document saying it (在哪些文件里), or the same measure given differently by two documents.
@@ -86,7 +90,17 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
             break
         if p.p >= scorer.add_at and not _same(p, chosen):
             chosen.append(p)
-    return _dedupe(chosen)[: max(limit, len(plan.parts) + 1)]
+    chosen = _dedupe(chosen)[: max(limit, len(plan.parts) + 1)]
+    # A neighbour of a quoted sentence in its passage joins at a lower bar: it continues the
+    # same rule (the condition before an amount, the exception after it) and becomes part of
+    # the same quote.
+    by_place = {(p.hit.chunk.chunk_id, p.index): p for p in picks}
+    for p in list(chosen):
+        for step in (-1, 1):
+            near = by_place.get((p.hit.chunk.chunk_id, p.index + step))
+            if near is not None and near.p >= scorer.add_at * NEIGHBOUR_BAR and not _same(near, chosen):
+                chosen.append(near)
+    return chosen
 
 
 def group(picks: Sequence[Pick]) -> list[list[Pick]]:

@@ -43,6 +43,7 @@ from eval.suite import corpus_settings
 CORPUS_SET = Path(__file__).with_name("corpora_fit.yaml")
 FOLDS = 5
 L2 = 1.0
+ANSWER_L2 = 10.0  # the answer model sees one row per question, far fewer than sentences: a stronger prior
 MAX_FALSE_REFUSAL = 0.06
 SEED = 7
 
@@ -135,13 +136,13 @@ def fit(examples: Sequence[Example], fitted_on: Sequence[str], command: str) -> 
     for fold in folds:
         held = set(fold.tolist())
         model = fit_logistic(QUESTION_FEATURES, [r for i, r in enumerate(qrows) if i not in held],
-                             [a for i, a in enumerate(answerable) if i not in held])
+                             [a for i, a in enumerate(answerable) if i not in held], l2=ANSWER_L2)
         for i in fold:
             oof_answer[i] = model.probability(qrows[i])
     refuse_below, refusal_figures = _refusal_threshold(oof_answer, answerable)
     add_at, add_f1 = _add_threshold(examples, oof_probs)
     return Scorer(
-        sentence=_sentence_model(examples), answer=fit_logistic(QUESTION_FEATURES, qrows, answerable),
+        sentence=_sentence_model(examples), answer=fit_logistic(QUESTION_FEATURES, qrows, answerable, l2=ANSWER_L2),
         refuse_below=refuse_below, add_at=add_at, fitted_on=tuple(fitted_on),
         notes={"questions": len(examples), "answerable": sum(answerable),
                "candidates": sum(len(e.candidates) for e in examples),

@@ -53,11 +53,16 @@ _FUNCTION_CHARS = frozenset("的地得了着过是在和与及或吗呢吧啊呀
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{1,20})[”\"」]")
-_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:省|自治区|自治州|市|县|旗|盟)|[\u4e00-\u9fff]{2,4}区")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:省|特别行政区|自治区|自治州|市|县|旗|盟)|[\u4e00-\u9fff]{2,4}区")
 _NOT_PLACE = re.compile(r"(?:社|园|城|辖|小|片|景|校|开发|新|特|市|营|禁|灾|保护|示范|试验|实验|功能|保税|自贸"
                         r"|全|本|各|该|我|辖)区$"
                         r"|^(?:全|本|各|该|我|每|城|超|设区的|县级|市级|省级)|(?:城市|都市|上市|超市|集市|门市)$")
 
+# Words jieba may tag as places that name none (东西 "things", 国内, 各地…).
+_DIRECTION_WORDS = frozenset({
+    "东西", "南北", "东南", "西北", "东北", "西南", "中外", "内外", "国内", "国外", "海外", "境内", "境外",
+    "本地", "当地", "外地", "各地", "城乡", "全国", "全省", "全市", "异地", "两地", "多地",
+})
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 
@@ -129,9 +134,14 @@ class Analyzer:
         administrative level it does not know (某某旗, 某某自治州, a district of three or more
         characters)."""
         norm = normalize(text)
-        found = [w for w, flag in _pos_tokenizer().cut(norm) if flag.startswith("ns") and len(w) >= 2]
-        found += [m.group(0) for m in _PLACE.finditer(norm) if not _NOT_PLACE.search(m.group(0))]
-        return tuple(dict.fromkeys(found))
+        found = [w for w, flag in _pos_tokenizer().cut(norm)
+                 if flag.startswith("ns") and len(w) >= 2 and w not in _DIRECTION_WORDS]
+        for m in _PLACE.finditer(norm):
+            name = _after_function_chars(m.group(0))
+            if name and not _NOT_PLACE.search(name) and _names_a_place(_LEVEL.sub("", name)):
+                found.append(name)
+        # A piece of a longer name found ("斯市" of 鄂尔多斯市) is not a place of its own.
+        return tuple(w for w in dict.fromkeys(found) if not any(w != o and w in o for o in found))
 
     # ---- BM25 tokens -----------------------------------------------------------------------
 
@@ -245,9 +255,27 @@ def _pos_tokenizer() -> Any:
     return jieba.posseg.POSTokenizer(_base_tokenizer())
 
 
+def _after_function_chars(span: str) -> str:
+    """A level-ending span cut after its last function character ("中科院在库伦旗" → 库伦旗)."""
+    cut = max((i for i, ch in enumerate(span) if ch in _FUNCTION_CHARS), default=-1)
+    return span[cut + 1:]
+
+
+def _names_a_place(stem: str) -> bool:
+    """Whether the words before a level word can be a name: at least two characters and no
+    word of two or more that is a verb, adverb or other function word ("落实" + 自治区)."""
+    if len(stem) < 2:
+        return False
+    return not any(len(w) >= 2 and flag[:1] in ("v", "a", "d", "p", "c", "u")
+                   for w, flag in _pos_tokenizer().cut(stem))
+
+
+_LEVEL = re.compile(r"(?:特别行政区|经济特区|自治区|自治州|地区|省|市|县|旗|盟|区)$")
+
+
 def place_stem(name: str) -> str:
     """A place without its level word (杭州市 → 杭州), for matching either form in a text."""
-    stem = re.sub(r"(?:特别行政区|自治区|自治州|地区|省|市|县|旗|盟|区)$", "", normalize(name))
+    stem = _LEVEL.sub("", normalize(name))
     return stem if len(stem) >= 2 else normalize(name)
 
 

@@ -93,7 +93,7 @@ def test_traditional_question_gets_the_whole_answer_in_traditional() -> None:
     answer = _ex().answer("首次認定的高新技術企業獎勵多少？", make_hits())
     assert answer.script == "traditional" and any(line.startswith("根據《") for line in _lines(answer))
     assert "一次性獎勵30萬元研發經費" in answer.text  # the simplified source's quote, converted
-    assert any(c.quote == "对首次认定的高新技术企业，一次性奖励30万元研发经费。" for c in answer.citations)
+    assert any(c.quote.startswith("对首次认定的高新技术企业，一次性奖励30万元研发经费。") for c in answer.citations)
 
 
 def test_simplified_question_on_traditional_source_gets_a_simplified_answer() -> None:
@@ -126,7 +126,7 @@ def test_asking_for_a_figure_the_passages_lack_is_refused() -> None:
 def test_responsibility_question_answers_with_that_sections_note() -> None:
     answer = _ex().answer("设立成果转化基金那一条的责任单位是谁？", _opinion_hits())
     assert len(answer.citations) == 1
-    assert answer.citations[0].quote.startswith("(责任单位:自治区地方金融监督管理局")
+    assert "(责任单位:自治区地方金融监督管理局" in answer.citations[0].quote  # with the task it closes
 
 
 def test_which_items_lists_every_sibling_in_order_even_beyond_the_hits() -> None:
