@@ -175,7 +175,9 @@ class ExtractiveAnswerer:
 
     def _select_passages(self, a: QuestionAnalysis, hits: Sequence[Hit],
                          shape: re.Pattern[str] | None = None) -> list[list[Pick]]:
-        picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in candidates(a, hit, rank)]
+        # A sentence holding none of the question's words answers nothing, however the
+        # passage it sits in scored (the match may be in a title or a metadata label).
+        picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in candidates(a, hit, rank) if p.score > 0]
         if shape is not None:
             picks = [p for p in picks if shape.search(normalize(p.sentence.text))]
         if not picks:
