@@ -17,6 +17,7 @@ from typing import Any
 from assistant.compare import comparison_scopes, merge_answers
 from assistant.extractive import ExtractiveAnswerer
 from assistant.intent import key_terms, question_parts
+from assistant.limits import cap_parts, check_history, check_question
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
 from assistant.types import Answer, Hit
 from config.errors import BackendError, IngestError, QueryError
@@ -136,15 +137,28 @@ class Assistant:
 
     def stream(self, question: str, *, persona: str | None = None, history: History = (),
                filters: Filters | None = None, backend: str | None = None) -> Iterator[str | Answer]:
-        """Text pieces as they are produced, then the final Answer (which is authoritative)."""
+        """Text pieces as they are produced, then the final Answer (which is authoritative).
+
+        The question is checked and cut to `answer.max_question_chars` before any work, here
+        rather than in a browser, so every caller gets the same limit (`assistant.limits`).
+        """
         persona = persona or self.settings.answer.persona
         backend = backend or self.settings.answer.backend
         if persona not in PERSONAS:
             raise QueryError(f"unknown persona '{persona}'; valid: {', '.join(PERSONAS)}")
         if backend not in BACKENDS:
             raise BackendError(f"unknown answer backend '{backend}'; valid: {', '.join(BACKENDS)}")
-        if not (question or "").strip():
-            raise QueryError("the question is empty; type a question")
+        if filters is not None and not isinstance(filters, Filters):
+            raise QueryError(f"filters must be a Filters object, not {type(filters).__name__}")
+        limit = self.settings.answer.max_question_chars
+        checked = check_question(question, limit)
+        for item in self._stream(checked.text, persona, check_history(history, limit), filters, backend):
+            if isinstance(item, Answer) and checked.notices:
+                item = replace(item, notices=(*checked.notices, *item.notices))
+            yield item
+
+    def _stream(self, question: str, persona: str, history: History, filters: Filters | None,
+                backend: str) -> Iterator[str | Answer]:
         standalone = self._standalone(question, history, backend)
         from assistant.ledger_answer import answer_from_ledger
 
@@ -164,6 +178,9 @@ class Assistant:
         found = self.search(standalone, filters=filters)
         # Each part of "A是多少？B呢？" that names its own subject gets its best passages in front.
         subquestions = [q for q in question_parts(normalize(standalone)) if len(key_terms(q)) >= 2]
+        # Each part costs a retrieval: a question of a hundred parts must not cost a hundred.
+        subquestions, cut = cap_parts(subquestions, self.settings.answer.max_question_parts, question)
+        found = replace(found, notices=(*found.notices, *cut))
         if len(subquestions) > 1 and not scopes:
             k = self.settings.retrieval.k
             found = replace(found, hits=_interleave(

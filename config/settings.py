@@ -76,6 +76,8 @@ class AnswerSettings(_Section):
     persona: Literal["citizen", "cppcc", "staff"]
     refusal_threshold: float
     max_citations: int = Field(gt=0)
+    max_question_chars: int = Field(default=1000, gt=0)  # longer questions are cut, with a notice
+    max_question_parts: int = Field(default=4, gt=0)  # parts of one question retrieved separately
 
 
 class LLMSettings(_Section):
