@@ -42,7 +42,8 @@ class Assistant:
         self.embedder = embedder if embedder is not None else make_embedder(settings.embedding)
         self.extractive = ExtractiveAnswerer(settings.answer, chunks_of=self.chunks_of,
                                              documents=self.documents)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards the loaded parts; held only for moments
+        self._build_lock = threading.Lock()  # one re-index at a time from this process
         self._store: IndexStore | None = None
         self._retriever: Retriever | None = None
         self._llm: Any = None
@@ -61,17 +62,29 @@ class Assistant:
 
     def reindex(self, *, rebuild: bool = False, progress: bool = False,
                 on_progress: ProgressFn | None = None) -> BuildReport:
-        """Incrementally re-index the corpus (and uploads); queries see the new index after."""
-        with self._lock:
+        """Incrementally re-index the corpus (and uploads); queries see the new index after.
+
+        The build runs beside the live index and questions keep being answered from it; the
+        only shared moment is the swap of the loaded parts, which takes no time.
+        """
+        with self._build_lock:
             report = build_index(self.settings, rebuild=rebuild, progress=progress,
                                  embedder=self.embedder, on_progress=on_progress)
-            self._unload()
+            self._swap()
             return report
 
-    def _unload(self) -> None:
-        if self._store is not None:
-            self._store.close()
-        self._store, self._retriever, self._ledger = None, None, None
+    def _swap(self) -> None:
+        """Point questions at the new index. When one was loaded, the new one is loaded before
+        the swap (outside the lock), so no question waits for it. The old one is not closed
+        here: questions in flight may still read it, and it is freed when the last lets go."""
+        with self._lock:
+            serving = self._retriever is not None
+        store = retriever = None
+        if serving:
+            store = open_index(self.settings)
+            retriever = Retriever(store, self.embedder, self.settings.retrieval)
+        with self._lock:
+            self._store, self._retriever, self._ledger = store, retriever, None
 
     def _loaded(self) -> Retriever:
         with self._lock:
@@ -82,9 +95,10 @@ class Assistant:
 
     @property
     def store(self) -> IndexStore:
-        self._loaded()
-        assert self._store is not None
-        return self._store
+        with self._lock:  # with the retriever, so a swap cannot fall between them
+            self._loaded()
+            assert self._store is not None
+            return self._store
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
