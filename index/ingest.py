@@ -11,10 +11,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from config.errors import IngestError
-from config.settings import ChunkingSettings
+from config.settings import ChunkingSettings, IngestSettings
 from index.chunk import chunk_document, split_regions
 from index.clean import Cleaned, clean, split_lines, template_lines
+from index.injection import drop_instruction_lines
+from index.limits import FileGuard
+from index.listing import Listing, list_sources
 from index.load import SUPPORTED, Loaded, read_file
+from index.longtext import cap_label
 from index.metadata import extract
 from index.normalize import detect_script
 from index.types import Chunk, Document, content_hash, make_doc_id
@@ -41,33 +45,37 @@ class IngestResult:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    """Supported files under `corpus`, recursively, in a stable order (hidden files skipped)."""
+    """Source files under `corpus`, recursively, in a stable order (`index.listing` says which)."""
+    return _listing(corpus).files
+
+
+def _listing(corpus: Path) -> Listing:
     if not corpus.is_dir():
         raise IngestError(f"corpus folder not found: {corpus}; pass --corpus DIR or set paths.corpus")
-    return sorted(
-        p for p in corpus.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED
-        and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
-    )
+    return list_sources(corpus, SUPPORTED)
 
 
 def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = False,
-                  extra_roots: Sequence[tuple[Path, str]] = (), exclude: Collection[str] = ()) -> IngestResult:
+                  extra_roots: Sequence[tuple[Path, str]] = (), exclude: Collection[str] = (),
+                  limits: IngestSettings | None = None) -> IngestResult:
     """Load, clean and chunk every supported file under `corpus`.
 
     `extra_roots` are further folders whose files are named with a prefix (e.g. uploads);
-    sources named in `exclude` are left out. A file that cannot be read is recorded in
-    `skipped` with the reason; the rest still ingest.
+    sources named in `exclude` are left out. A file that cannot be read, or is over one of the
+    `limits`, is recorded in `skipped` with the reason; the rest still ingest.
     """
     result = IngestResult()
+    guard = FileGuard(limits or IngestSettings())  # reads, cleans and chunks under a time limit
     loaded: list[tuple[str, Loaded, bytes]] = []
-    files = [(p, p.relative_to(corpus).as_posix()) for p in corpus_files(corpus)]
-    for root, prefix in extra_roots:
-        files += [(p, prefix + p.relative_to(root).as_posix()) for p in corpus_files(root)]
+    files: list[tuple[Path, str]] = []
+    for root, prefix in [(corpus, ""), *extra_roots]:
+        listing = _listing(root)
+        files += [(p, prefix + p.relative_to(root).as_posix()) for p in listing.files]
+        result.skipped += [Skipped(prefix + name, reason) for name, reason in listing.left_out]
     files = [(p, rel) for p, rel in files if rel not in exclude]
     for path, rel in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
         try:
-            data = read_file(path)
+            data = guard.read(rel, path, read_file)
         except IngestError as exc:
             result.skipped.append(Skipped(rel, str(exc)))
             log.warning("skipped %s: %s", rel, exc)
@@ -77,15 +85,15 @@ def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = 
             log.exception("skipped %s", rel)
             continue
         loaded.append((rel, data, path.read_bytes()))
-    unsupported = [
-        p.relative_to(corpus).as_posix() for p in corpus.rglob("*")
-        if p.is_file() and p.suffix.lower() not in SUPPORTED and not p.name.startswith(".")
-    ]
-    result.skipped += [Skipped(f, "unsupported file type") for f in sorted(unsupported)]
     template = template_lines([split_lines(d.text) for _, d, _ in loaded])
     seen_texts: set[str] = set()
     for rel, data, raw in tqdm(loaded, desc="chunking", unit="file", disable=not progress or len(loaded) < 2):
-        doc, chunks, cleaned = ingest_text(rel, data, raw, template, chunking)
+        try:
+            doc, chunks, cleaned = guard.run(rel, ingest_text, rel, data, raw, template, chunking)
+        except IngestError as exc:
+            result.skipped.append(Skipped(rel, str(exc)))
+            log.warning("skipped %s: %s", rel, exc)
+            continue
         result.documents.append(doc)
         result.dropped += [f"{rel}: {msg}" for msg in cleaned.dropped]
         for c in chunks:
@@ -96,6 +104,7 @@ def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = 
             seen_texts.add(key)
             result.chunks.append(c)
         result.outlines[doc.doc_id] = outline(chunks)
+    guard.close()
     return result
 
 
@@ -104,8 +113,10 @@ def ingest_text(rel: str, data: Loaded, raw: bytes, template: set[str], chunking
     """Clean, describe and chunk one loaded file."""
     hints = {re.sub(r"\s+", "", text): level + 1 for text, level in data.heading_hints}
     cleaned = clean(data.text, template)
+    drop_instruction_lines(cleaned)  # text addressed to an AI, not to readers (index.injection)
     header, body, closing = split_regions(cleaned)
     title_line = cleaned.lines[cleaned.title_index].text.strip() if cleaned.title_index is not None else Path(rel).stem
+    title_line = cap_label(title_line)  # a line with no end is not a title (index.longtext)
     meta = extract(title_line, header, body, closing)
     doc_id = make_doc_id(rel)
     doc = Document(

@@ -1,7 +1,8 @@
 """Readers: bytes on disk → the document's source text (and heading hints where the format has them).
 
 Supported: .txt, .md, .html/.htm, .pdf (text layer), .docx (heading styles become hints).
-Text files are decoded as UTF-8, UTF-16 (with BOM) or GB18030/GBK, whichever fits.
+Text files are decoded as UTF-8, UTF-16 (with a BOM, or without one: `index.encoding`) or
+GB18030/GBK, whichever fits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import IngestError
+from index.encoding import decode_utf16_without_bom
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
@@ -29,6 +31,9 @@ def decode_bytes(data: bytes) -> str:
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    utf16 = decode_utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     if _looks_binary(data):
         raise IngestError("looks like a binary file, not text (NUL or control bytes)")
     for encoding in ("utf-8", "gb18030"):
