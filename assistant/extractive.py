@@ -50,6 +50,7 @@ from assistant.sentences import (
 )
 from assistant.types import Answer, Citation, Hit
 from config.settings import AnswerSettings
+from index.injection import looks_like_instruction
 from index.normalize import normalize, to_script
 from index.types import Chunk, Document
 
@@ -176,8 +177,10 @@ class ExtractiveAnswerer:
     def _select_passages(self, a: QuestionAnalysis, hits: Sequence[Hit],
                          shape: re.Pattern[str] | None = None) -> list[list[Pick]]:
         # A sentence holding none of the question's words answers nothing, however the
-        # passage it sits in scored (the match may be in a title or a metadata label).
-        picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in candidates(a, hit, rank) if p.score > 0]
+        # passage it sits in scored (the match may be in a title or a metadata label); one
+        # addressed to an AI (index.injection) is never quoted as an answer.
+        picks = [p for rank, hit in enumerate(hits[:DEPTH]) for p in candidates(a, hit, rank)
+                 if p.score > 0 and not looks_like_instruction(p.sentence.text)]
         if shape is not None:
             picks = [p for p in picks if shape.search(normalize(p.sentence.text))]
         if not picks:
