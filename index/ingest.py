@@ -104,7 +104,6 @@ def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = 
             seen_texts.add(key)
             result.chunks.append(c)
         result.outlines[doc.doc_id] = outline(chunks)
-    guard.close()
     return result
 
 
