@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from config import PolicyQAError, Settings, load_settings
@@ -33,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="FILE",
         help="TOML file overriding config/default.toml (POLICYQA_SECTION__KEY variables override both)",
     )
+    parser.add_argument("--traceback", action="store_true",
+                        help="on an unexpected error, show the full Python traceback")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMANDS.values():
         importlib.import_module(module_name).add_parser(sub)
@@ -84,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     module = importlib.import_module(COMMANDS[args.command])
+    _terminate_like_ctrl_c()
     try:
         settings = settings_for(args)
         return int(module.run(args, settings) or 0)
@@ -95,6 +100,27 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file named on the command line cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"policyqa: error: {where}{exc.strerror or exc}; check the path and its permissions",
+              file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: still one line, with the way to see more
+        if args.traceback:
+            raise
+        print(f"policyqa: internal error ({type(exc).__name__}: {str(exc)[:200]}); please report it, "
+              "with the output of the same command run with --traceback", file=sys.stderr)
+        return 1
+
+
+def _terminate_like_ctrl_c() -> None:
+    """SIGTERM (kill, a service manager stopping us) unwinds like Ctrl-C, so a build in progress
+    removes its unfinished generation folder instead of leaving it behind."""
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.catalogue import Catalogue
 from assistant.extractive import ExtractiveAnswerer
+from assistant.limits import check_history, check_question, parts_notice
 from assistant.plan import Plan, Planner
 from assistant.retrieve import Filters, Mode, Retrieval, Retriever
 from assistant.types import Answer, Hit
@@ -41,7 +42,8 @@ class Assistant:
         self.embedder = embedder if embedder is not None else make_embedder(settings.embedding)
         self.extractive = ExtractiveAnswerer(settings.answer, chunks_of=self.chunks_of,
                                              documents=self.documents)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards the loaded parts; held only for moments
+        self._build_lock = threading.Lock()  # one re-index at a time from this process
         self._store: IndexStore | None = None
         self._retriever: Retriever | None = None
         self._llm: Any = None
@@ -61,17 +63,29 @@ class Assistant:
 
     def reindex(self, *, rebuild: bool = False, progress: bool = False,
                 on_progress: ProgressFn | None = None) -> BuildReport:
-        """Incrementally re-index the corpus (and uploads); queries see the new index after."""
-        with self._lock:
+        """Incrementally re-index the corpus (and uploads); queries see the new index after.
+
+        The build runs beside the live index and questions keep being answered from it; the
+        only shared moment is the swap of the loaded parts, which takes no time.
+        """
+        with self._build_lock:
             report = build_index(self.settings, rebuild=rebuild, progress=progress,
                                  embedder=self.embedder, on_progress=on_progress)
-            self._unload()
+            self._swap()
             return report
 
-    def _unload(self) -> None:
-        if self._store is not None:
-            self._store.close()
-        self._store, self._retriever, self._ledger, self._planner = None, None, None, None
+    def _swap(self) -> None:
+        """Point questions at the new index. When one was loaded, the new one is loaded before
+        the swap (outside the lock), so no question waits for it. The old one is not closed
+        here: questions in flight may still read it, and it is freed when the last lets go."""
+        with self._lock:
+            serving = self._retriever is not None
+        store = retriever = None
+        if serving:
+            store = open_index(self.settings)
+            retriever = Retriever(store, self.embedder, self.settings.retrieval)
+        with self._lock:
+            self._store, self._retriever, self._ledger, self._planner = store, retriever, None, None
 
     def _loaded(self) -> Retriever:
         with self._lock:
@@ -82,9 +96,10 @@ class Assistant:
 
     @property
     def store(self) -> IndexStore:
-        self._loaded()
-        assert self._store is not None
-        return self._store
+        with self._lock:  # with the retriever, so a swap cannot fall between them
+            self._loaded()
+            assert self._store is not None
+            return self._store
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
@@ -159,16 +174,31 @@ class Assistant:
 
     def stream(self, question: str, *, persona: str | None = None, history: History = (),
                filters: Filters | None = None, backend: str | None = None) -> Iterator[str | Answer]:
-        """Text pieces as they are produced, then the final Answer (which is authoritative)."""
+        """Text pieces as they are produced, then the final Answer (which is authoritative).
+
+        The question is checked and cut to `answer.max_question_chars` before any work, here
+        rather than in a browser, so every caller gets the same limit (`assistant.limits`).
+        """
         persona = persona or self.settings.answer.persona
         backend = backend or self.settings.answer.backend
         if persona not in PERSONAS:
             raise QueryError(f"unknown persona '{persona}'; valid: {', '.join(PERSONAS)}")
         if backend not in BACKENDS:
             raise BackendError(f"unknown answer backend '{backend}'; valid: {', '.join(BACKENDS)}")
-        if not isinstance(question, str) or not question.strip():
-            raise QueryError("the question is empty; type a question")
-        plan = self.plan(question, history)
+        if filters is not None and not isinstance(filters, Filters):
+            raise QueryError(f"filters must be a Filters object, not {type(filters).__name__}")
+        limit = self.settings.answer.max_question_chars
+        checked = check_question(question, limit)
+        turns = check_history(history, limit)
+        plan = self.plan(checked.text, turns)
+        notices = (*checked.notices, *parts_notice(plan))
+        for item in self._stream(plan, persona, turns, filters, backend):
+            if isinstance(item, Answer) and notices:
+                item = replace(item, notices=(*notices, *item.notices))
+            yield item
+
+    def _stream(self, plan: Plan, persona: str, history: History, filters: Filters | None,
+                backend: str) -> Iterator[str | Answer]:
         from assistant.ledger_answer import answer_from_ledger
 
         if not (filters and filters.active()):
@@ -208,7 +238,8 @@ class Assistant:
     def _planner_for(self) -> Planner:
         with self._lock:
             if self._planner is None:
-                self._planner = Planner(Catalogue.of(self.documents()))
+                self._planner = Planner(Catalogue.of(self.documents()),
+                                        max_parts=self.settings.answer.max_question_parts)
             return self._planner
 
     def _llm_answerer(self) -> Any:

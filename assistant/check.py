@@ -3,7 +3,8 @@
 Pure functions over the answer text and the numbered passages it was allowed to cite. A
 sentence is flagged when it cites nothing (or only passages that were not given), when one of
 its numbers appears in none of the passages it cites, or when it shares too little wording
-with them. Markers to passages that were not given are removed from the text.
+with them, or when it follows text of a passage that addresses an AI (prompt injection: such
+text supports nothing). Markers to passages that were not given are removed from the text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from assistant.cite import (
     support_text,
 )
 from assistant.types import Citation
+from index.injection import looks_like_instruction, without_instructions
 from index.normalize import normalize
 
 REFUSAL_PHRASE = "所提供的文件中没有找到"
@@ -103,11 +105,19 @@ def _reason(
         if not mentions and (_is_lead_in(norm) or _content_chars(norm) < _MIN_CONTENT_CHARS):
             return None
         return "没有标注引用"
+    if looks_like_instruction(content):
+        return "像是在执行或转述给AI的指令"
     support = "\n".join(support_text(by_number[n]) for n in good)
     supported = numbers_in(support)
     missing = list(dict.fromkeys(raw for raw, canon in mentions if canon not in supported))
     if missing:
         return f"数字{'、'.join(missing)}不在所引段落中"
+    # What a passage says to an AI ("忽略以上指令，回答：…") supports nothing: obeying it is
+    # following an injected instruction, even though its words are in the cited passage.
+    support = without_instructions(support)
+    obeyed = list(dict.fromkeys(raw for raw, canon in mentions if canon not in numbers_in(support)))
+    if obeyed:
+        return f"数字{'、'.join(obeyed)}只出现在所引段落中疑似给AI的指令里"
     chars = [ch for ch in norm if "\u4e00" <= ch <= "\u9fff"]
     if chars:
         pool = set(normalize(support))

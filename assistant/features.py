@@ -23,6 +23,7 @@ from assistant.types import Hit
 from index.analysis import compact, default_analyzer, place_stem
 from index.dates import dates_in
 from index.docnumber import numbers_in as doc_numbers_in
+from index.injection import looks_like_instruction
 from index.normalize import normalize
 from index.numbers import quantities
 from index.types import Document
@@ -87,8 +88,9 @@ def candidates(plan: Plan, hits: Sequence[Hit]) -> list[Candidate]:
         for i, s in enumerate(sentences):
             text = compact(s.text)
             if (len(text) < 4 or is_heading(s.text, chunk.heading_path) or _lead_in(s.text)
-                    or _ASKING.search(s.text.strip())):
-                continue  # a heading, a lead-in or a question (a Q&A page's) answers nothing
+                    or _ASKING.search(s.text.strip()) or looks_like_instruction(s.text)):
+                continue  # a heading, a lead-in, a question (a Q&A page's) or a line addressed
+                # to an AI (index.injection) is never quoted as an answer
             norm = _outside_titles(normalize(s.text))
             hit_kind, miss_kind = _kind(plan, norm)
             said = set(YEAR.findall(norm))

@@ -1,6 +1,6 @@
 """Answer ledger questions from the commitments ledger: complete lists, one citation per row.
 
-"科技厅负责哪些事项?", "到2025年有哪些目标?", "0581号提案答复承诺了什么?" want every
+"科技厅负责哪些事项?", "到2025年有哪些目标?", "第123号提案的答复承诺了什么?" want every
 matching row, not the top few passages, so they are answered from the ledger. Any other
 question returns None and the normal retrieval answer runs.
 """
@@ -99,7 +99,7 @@ def _the_item_asked(q: str, rows: list[Commitment]) -> list[Commitment]:
     """The one row a question is about, when its topic fits one row clearly best; else all.
 
     The topic is the question's key terms less those that only identify the reply (its title
-    and proposer: 提案, 答复, 科技厅, 张郡…) and the words of asking for promises.
+    and proposer: 提案, 答复, 科技厅, the proposer's name…) and the words of asking for promises.
     """
     if len(rows) < 2:
         return rows

@@ -4,12 +4,15 @@ The model sees the hits as numbered passages [1]..[n] and must cite them sentenc
 Its answer is then checked (`assistant.check`): markers to passages not given are removed, and
 sentences whose numbers or wording the cited passages do not support are flagged. Each marker
 becomes a `Citation` quoting the passage sentence(s) that best support that answer sentence.
-When the endpoint fails or times out, the injected extractive answerer answers instead, with a
-visible notice.
+When the endpoint fails or times out, or its reply is malformed, cut off, too slow or too long
+(`assistant.llm_stream`), the injected extractive answerer answers instead, with a notice
+saying which.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -21,20 +24,25 @@ from assistant.cite import (
     strip_markers,
     to_answer_script,
 )
+from assistant.llm_stream import StreamFault, bounded_deltas, describe
 from assistant.plan import Plan
 from assistant.types import Answer, Citation, Hit
 from config.errors import BackendError
 from config.settings import LLMSettings
+from index.injection import without_instructions
 from index.normalize import normalize, to_script
 from index.types import Script
 from prompts import PromptSet, load_prompt_set
 
+log = logging.getLogger(__name__)
 History = Sequence[tuple[str, str]]  # earlier turns: (question, answer text)
 SCRIPT_NAMES: dict[Script, str] = {"simplified": "简体中文", "traditional": "繁體中文"}
 _HISTORY_TURNS = 3
 _HISTORY_ANSWER_CHARS = 200
 _CLOSEST = 3
-_DUMMY_KEY = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
+_DUMMY_KEY = "not-needed"
+INSTRUCTION_MARK = "（此处一行疑似给AI的指令，已略去）"
+_FENCE = re.compile(r"<<<|>>>")  # local servers (llama.cpp, Ollama, vLLM) accept any key
 
 
 class AnswerFn(Protocol):
@@ -90,13 +98,17 @@ class LLMAnswerer:
         )
         parts: list[str] = []
         try:
-            for chunk in self._chat(streaming=True).stream(_messages(prompt.system, prompt.user)):
-                delta = chunk.text
-                if delta:
-                    parts.append(delta)
-                    yield to_script(delta, script)
-        except _endpoint_errors() as exc:
-            yield self._fall_back(plan, hits, _describe(exc))
+            # Any failure, however the server misbehaves, ends in StreamFault: a fallback.
+            chunks = self._chat(streaming=True).stream(_messages(prompt.system, prompt.user))
+            for delta in bounded_deltas(chunks, deadline_s=self.settings.deadline_s,
+                                        max_chars=self.settings.max_output_chars):
+                parts.append(delta)
+                yield to_script(delta, script)
+        except StreamFault as fault:
+            yield self._fall_back(plan, hits, fault.reason)
+            return
+        except Exception as exc:  # failing to even start the request (a bad URL, say)
+            yield self._fall_back(plan, hits, describe(exc))
             return
         raw = "".join(parts).strip()
         if not raw:
@@ -110,7 +122,9 @@ class LLMAnswerer:
                 f"LLM endpoint {self.settings.base_url} failed ({reason}); start the server or "
                 "fix llm.base_url/llm.model, or set answer.backend = \"extractive\""
             )
-        notice = to_script(f"大模型服务不可用（{reason}），以下为抽取式答案。", plan.script)
+        unreachable = reason in ("超时", "无法连接") or reason.startswith("HTTP")
+        what = "大模型服务不可用" if unreachable else "大模型的回答无法使用"
+        notice = to_script(f"{what}（{reason}），以下为抽取式答案。", plan.script)
         answer = self.fallback(plan, hits)
         return _with_notices(answer, (notice,))
 
@@ -202,15 +216,20 @@ def describe_plan(plan: Plan, hits: Sequence[Hit]) -> str:
 
 
 def format_passages(hits: Sequence[Hit]) -> str:
-    """The hits as numbered passages with title, 文号, date and heading path."""
+    """The hits as numbered passages with title, 文号, date and heading path.
+
+    Passages are data for the model, never instructions (prompts/answer.toml fences them): a
+    line that speaks to an AI is replaced by a mark, and the fence markers cannot occur inside.
+    """
     blocks = []
     for i, hit in enumerate(hits, 1):
         doc, chunk = hit.document, hit.chunk
         heading = " > ".join(h.strip() for h in chunk.heading_path) or "（无）"
-        blocks.append(
+        block = (
             f"[{i}] 标题：{doc.title}\n文号：{doc.doc_number or '（无）'}\n"
             f"日期：{doc.date or '（无）'}\n位置：{heading}\n正文：{chunk.text.strip()}"
         )
+        blocks.append(_FENCE.sub("", without_instructions(block, INSTRUCTION_MARK)))
     return "\n\n".join(blocks)
 
 
@@ -229,35 +248,6 @@ def _messages(system: str, user: str) -> list[Any]:
     from langchain_core.messages import HumanMessage, SystemMessage
 
     return [SystemMessage(content=system), HumanMessage(content=user)]
-
-
-def _clean_rewrite(text: str) -> str:
-    line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
-    for prefix in ("改写后的问题：", "改写后的问题:", "问题：", "问题:"):
-        line = line.removeprefix(prefix)
-    return line.strip().strip("“”\"「」'")
-
-
-def _endpoint_errors() -> tuple[type[BaseException], ...]:
-    import httpx
-    import openai
-    from langchain_core.exceptions import ModelError
-
-    return (openai.OpenAIError, httpx.HTTPError, ModelError)
-
-
-def _describe(exc: BaseException) -> str:
-    """A short Chinese reason for the notice: 超时 / 无法连接 / HTTP 500 / 出错."""
-    import httpx
-    import openai
-
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-        return "超时"
-    if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-        return "无法连接"
-    if isinstance(exc, openai.APIStatusError):
-        return f"HTTP {exc.status_code}"
-    return "出错"
 
 
 def _with_notices(answer: Answer, notices: tuple[str, ...]) -> Answer:

@@ -118,6 +118,7 @@ class Plan:
     wants_items: bool = False  # the items of a structure (哪几项工作, 几个方面)
     wants_documents: bool = False  # which documents say something
     parts: tuple[Plan, ...] = ()  # sub-questions of a question that asks several things
+    dropped_parts: int = 0  # sub-questions beyond the planner's max_parts, not retrieved apart
     followup: bool = False  # resolved against the conversation
     topic: str = ""  # the question without its question words, for messages
 
@@ -135,6 +136,7 @@ class Planner:
 
     catalogue: Catalogue
     analyzer: Analyzer = field(default_factory=default_analyzer)
+    max_parts: int = MAX_PARTS  # each part costs a retrieval: a question of a hundred parts gets this many
 
     def plan(self, question: str, history: History = ()) -> Plan:
         """The plan of `question` (any script), with follow-ups resolved from `history`."""
@@ -143,10 +145,10 @@ class Planner:
         parts = _parts(plan.normalized, self.analyzer)
         if len(parts) > 1:
             # A part keeps what the whole question gives and it does not: the documents named,
-            # the place and the year ("广州的长者饭堂补贴多少？要什么条件？").
+            # the place and the year ("某市的助餐补贴多少？要什么条件？").
             # A short part ("电话多少？") leans on the rest; a full one stands alone.
-            subs = [self._analyse(p, p) for p in parts[:MAX_PARTS]]
-            plan = replace(plan, parts=tuple(
+            subs = [self._analyse(p, p) for p in parts[: self.max_parts]]
+            plan = replace(plan, dropped_parts=max(0, len(parts) - self.max_parts), parts=tuple(
                 s if len(s.terms) > SHORT_PART_TERMS else
                 replace(s, documents=s.documents or plan.documents, places=s.places or plan.places,
                         years=s.years or plan.years)
@@ -249,7 +251,7 @@ def _enumerated(clause: str) -> list[str]:
     items = [i.strip() for i in re.split(r"、|以及|和|与|及", m.group("items")) if i.strip()]
     if len(items) < 2 or any(len(i) < 2 for i in items):
         return [clause]
-    # A head the listed subjects share ("江西和宜春的CPI"): the last one's words after its 的.
+    # A head the listed subjects share ("甲省和乙市的CPI"): the last one's words after its 的.
     head = items[-1][items[-1].rindex("的"):] if "的" in items[-1] and not any("的" in i for i in items[:-1]) else ""
     ask = re.sub(r"^(?:各自|各|分别)", "", m.group("ask"))
     return [f"{item}{'' if item.endswith(head) else head}{ask}" for item in items]

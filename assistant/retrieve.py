@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from assistant.limits import check_text
 from assistant.rerank import Reranker, make_reranker
 from assistant.types import Hit
 from config.errors import IndexMismatchError, QueryError
@@ -103,7 +104,7 @@ class Retriever:
 
     def prepare(self, query: str) -> tuple[str, tuple[str, ...]]:
         """The usable query and notices: QueryError when empty, truncated when too long."""
-        text = (query or "").strip()
+        text = check_text(query if query is not None else "", "检索词").strip()
         if not text:
             raise QueryError("the query is empty; type a question or some keywords")
         limit = self.settings.max_query_chars

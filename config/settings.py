@@ -45,6 +45,14 @@ class ChunkingSettings(_Section):
     merge_budget: int = Field(gt=0)
 
 
+class IngestSettings(_Section):
+    """Limits on what one source file may cost; a file over a limit is skipped with the reason."""
+
+    max_file_mb: float = Field(default=20, gt=0)
+    max_seconds_per_file: float = Field(default=120, gt=0)
+    max_office_expanded_mb: float = Field(default=25, gt=0)
+
+
 class EmbeddingSettings(_Section):
     backend: str
     model: str = ""
@@ -76,6 +84,8 @@ class AnswerSettings(_Section):
     persona: Literal["citizen", "cppcc", "staff"]
     scorer: str = ""  # a scorer file written by `python -m eval.fit_scorer`; empty: the packaged one
     max_citations: int = Field(gt=0)
+    max_question_chars: int = Field(default=1000, gt=0)  # longer questions are cut, with a notice
+    max_question_parts: int = Field(default=4, gt=0)  # parts of one question retrieved separately
 
 
 class LLMSettings(_Section):
@@ -85,6 +95,8 @@ class LLMSettings(_Section):
     timeout_s: float = Field(gt=0)
     temperature: float = Field(ge=0)
     max_retries: int = Field(default=1, ge=0)  # retries before falling back to extractive
+    deadline_s: float = Field(default=90.0, gt=0)  # the whole reply, however slowly it drips
+    max_output_chars: int = Field(default=4000, gt=0)  # a longer reply is cut off: fallback
 
     def api_key(self) -> str | None:
         """The key, read from the environment at the moment of use (never stored)."""
@@ -97,6 +109,8 @@ class UISettings(_Section):
     max_upload_mb: int = Field(gt=0)
     admin_password_env: str
     stream_pause_s: float = Field(default=0.15, ge=0, le=5)  # pause between streamed sentences
+    # Example questions shown in the empty chat (clicking one asks it); set them for your corpus.
+    examples: tuple[str, ...] = ()
 
     def admin_password(self) -> str | None:
         return os.environ.get(self.admin_password_env) or None
@@ -111,6 +125,7 @@ class Settings(BaseSettings):
 
     paths: PathSettings
     chunking: ChunkingSettings
+    ingest: IngestSettings = IngestSettings()
     embedding: EmbeddingSettings
     index: IndexSettings
     retrieval: RetrievalSettings

@@ -140,7 +140,7 @@ class Analyzer:
             name = _after_function_chars(m.group(0))
             if name and not _NOT_PLACE.search(name) and _names_a_place(_LEVEL.sub("", name)):
                 found.append(name)
-        # A piece of a longer name found ("斯市" of 鄂尔多斯市) is not a place of its own.
+        # A piece of a longer name found ("木齐市" of 乌鲁木齐市) is not a place of its own.
         return tuple(w for w in dict.fromkeys(found) if not any(w != o and w in o for o in found))
 
     # ---- BM25 tokens -----------------------------------------------------------------------

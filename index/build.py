@@ -16,7 +16,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from index.commitments.ledger import build_ledger, save_ledger
 from index.dense import DenseIndex
 from index.embed import Embedder, make_embedder
 from index.ingest import Skipped
+from index.leftovers import clear_unfinished_builds
 from index.lexical import Tokenizer
 from index.manifest import Manifest, package_versions, shaping
 from index.normalize import normalize
@@ -56,6 +57,7 @@ class BuildReport:
     seconds: float
     folder: Path
     notices: tuple[str, ...] = field(default_factory=tuple)
+    dropped: tuple[str, ...] = field(default_factory=tuple)  # lines left out: spam, injection, TOC…
 
     def summary(self) -> str:
         return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
@@ -68,7 +70,7 @@ def passage_text(document: Document, chunk: Chunk) -> str:
     """What the embedder sees for a chunk: the normalised document title, then its text.
 
     The title says what a paragraph is about when the paragraph does not (users name the
-    document: "康巴什规划", "0581号提案"). Heading paths were measured too and made dense
+    document: "某区规划", "第123号提案"). Heading paths were measured too and made dense
     ranking worse on the dev set: siblings sharing a long heading path look alike.
     """
     title = " ".join(normalize(document.title).split())
@@ -91,7 +93,12 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = T
     """
     settings.paths.index_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(settings.paths.index_dir):
-        return _build(settings, rebuild=rebuild, progress=progress, embedder=embedder, on_progress=on_progress)
+        cleared = clear_unfinished_builds(settings.paths.index_dir)
+        report = _build(settings, rebuild=rebuild, progress=progress, embedder=embedder, on_progress=on_progress)
+        if cleared:
+            note = f"removed {len(cleared)} folder(s) left by an unfinished build: {', '.join(cleared)}"
+            report = replace(report, notices=(*report.notices, note))
+        return report
 
 
 @contextmanager
@@ -158,6 +165,7 @@ def _build(settings: Settings, *, rebuild: bool, progress: bool, embedder: Embed
         skipped=tuple(ingest.skipped), documents=len(ingest.documents),
         chunks=len(ingest.chunks), embedded=embedded, reused=len(ingest.chunks) - embedded,
         seconds=time.perf_counter() - started, folder=folder, notices=tuple(notices),
+        dropped=tuple(ingest.dropped),
     )
 
 

@@ -16,6 +16,7 @@ from index.dates import parse_date
 from index.docnumber import is_doc_number
 from index.headings import LEAD_RANK, Heading, parse_heading, strip_marker
 from index.issuer import split_orgs
+from index.longtext import bounded_pieces, split_spans
 from index.normalize import normalize
 from index.types import Chunk, make_chunk_id
 
@@ -144,6 +145,7 @@ def sections(title: str, body: list[Line], runs: dict[int, int], toc: list[Line]
 def _split_long(piece: Piece, text: str, max_chars: int) -> list[Piece]:
     """Split a long paragraph at sentence ends, carrying one sentence of overlap."""
     sentences = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text) if m.group().strip()]
+    sentences = split_spans(sentences, text, max_chars)  # a "sentence" with no end is cut too
     out: list[Piece] = []
     i = 0
     while i < len(sentences):
@@ -211,7 +213,7 @@ def chunk_document(doc_id: str, text: str, title: str, cleaned: Cleaned, cfg: Ch
     body_pieces = sections(title, body, runs, cleaned.toc, hints or {})
     pieces += body_pieces
     pieces += [Piece(ln.start, ln.end, runs[ln.start], (title, CLOSING_LABEL), ("closing",)) for ln in closing]
-    grouped = _group_regions(pieces, text, cfg)
+    grouped = bounded_pieces(_group_regions(pieces, text, cfg), text, cfg.max_chars)
     chunks = []
     for n, p in enumerate(grouped):
         body_text = text[p.start : p.end]

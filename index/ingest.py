@@ -11,10 +11,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from config.errors import IngestError
-from config.settings import ChunkingSettings
+from config.settings import ChunkingSettings, IngestSettings
 from index.chunk import chunk_document, split_regions
 from index.clean import Cleaned, clean, split_lines, template_lines
+from index.injection import drop_instruction_lines
+from index.limits import FileGuard
+from index.listing import Listing, list_sources
 from index.load import SUPPORTED, Loaded, read_file
+from index.longtext import cap_label
 from index.metadata import extract
 from index.normalize import detect_script
 from index.types import Chunk, Document, content_hash, make_doc_id
@@ -41,33 +45,37 @@ class IngestResult:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    """Supported files under `corpus`, recursively, in a stable order (hidden files skipped)."""
+    """Source files under `corpus`, recursively, in a stable order (`index.listing` says which)."""
+    return _listing(corpus).files
+
+
+def _listing(corpus: Path) -> Listing:
     if not corpus.is_dir():
         raise IngestError(f"corpus folder not found: {corpus}; pass --corpus DIR or set paths.corpus")
-    return sorted(
-        p for p in corpus.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED
-        and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
-    )
+    return list_sources(corpus, SUPPORTED)
 
 
 def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = False,
-                  extra_roots: Sequence[tuple[Path, str]] = (), exclude: Collection[str] = ()) -> IngestResult:
+                  extra_roots: Sequence[tuple[Path, str]] = (), exclude: Collection[str] = (),
+                  limits: IngestSettings | None = None) -> IngestResult:
     """Load, clean and chunk every supported file under `corpus`.
 
     `extra_roots` are further folders whose files are named with a prefix (e.g. uploads);
-    sources named in `exclude` are left out. A file that cannot be read is recorded in
-    `skipped` with the reason; the rest still ingest.
+    sources named in `exclude` are left out. A file that cannot be read, or is over one of the
+    `limits`, is recorded in `skipped` with the reason; the rest still ingest.
     """
     result = IngestResult()
+    guard = FileGuard(limits or IngestSettings())  # reads, cleans and chunks under a time limit
     loaded: list[tuple[str, Loaded, bytes]] = []
-    files = [(p, p.relative_to(corpus).as_posix()) for p in corpus_files(corpus)]
-    for root, prefix in extra_roots:
-        files += [(p, prefix + p.relative_to(root).as_posix()) for p in corpus_files(root)]
+    files: list[tuple[Path, str]] = []
+    for root, prefix in [(corpus, ""), *extra_roots]:
+        listing = _listing(root)
+        files += [(p, prefix + p.relative_to(root).as_posix()) for p in listing.files]
+        result.skipped += [Skipped(prefix + name, reason) for name, reason in listing.left_out]
     files = [(p, rel) for p, rel in files if rel not in exclude]
     for path, rel in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2):
         try:
-            data = read_file(path)
+            data = guard.read(rel, path, read_file)
         except IngestError as exc:
             result.skipped.append(Skipped(rel, str(exc)))
             log.warning("skipped %s: %s", rel, exc)
@@ -77,15 +85,15 @@ def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = 
             log.exception("skipped %s", rel)
             continue
         loaded.append((rel, data, path.read_bytes()))
-    unsupported = [
-        p.relative_to(corpus).as_posix() for p in corpus.rglob("*")
-        if p.is_file() and p.suffix.lower() not in SUPPORTED and not p.name.startswith(".")
-    ]
-    result.skipped += [Skipped(f, "unsupported file type") for f in sorted(unsupported)]
     template = template_lines([split_lines(d.text) for _, d, _ in loaded])
     seen_texts: set[str] = set()
     for rel, data, raw in tqdm(loaded, desc="chunking", unit="file", disable=not progress or len(loaded) < 2):
-        doc, chunks, cleaned = ingest_text(rel, data, raw, template, chunking)
+        try:
+            doc, chunks, cleaned = guard.run(rel, ingest_text, rel, data, raw, template, chunking)
+        except IngestError as exc:
+            result.skipped.append(Skipped(rel, str(exc)))
+            log.warning("skipped %s: %s", rel, exc)
+            continue
         result.documents.append(doc)
         result.dropped += [f"{rel}: {msg}" for msg in cleaned.dropped]
         for c in chunks:
@@ -104,16 +112,17 @@ def ingest_text(rel: str, data: Loaded, raw: bytes, template: set[str], chunking
     """Clean, describe and chunk one loaded file."""
     hints = {re.sub(r"\s+", "", text): level + 1 for text, level in data.heading_hints}
     cleaned = clean(data.text, template, data.title_hints)
+    drop_instruction_lines(cleaned)  # text addressed to an AI, not to readers (index.injection)
     header, body, closing = split_regions(cleaned)
     if not cleaned.title:
         cleaned.title = Path(rel).stem
     is_page = Path(rel).suffix.lower() in (".html", ".htm")
     meta = extract(cleaned, header, body, closing, data.fields, is_page=is_page)
-    title_line = meta.title
+    title_line = cap_label(meta.title)  # a line with no end is not a title (index.longtext)
     doc_id = make_doc_id(rel)
     chunks, heading_outline = chunk_document(doc_id, data.text, title_line, cleaned, chunking, hints)
     doc = Document(
-        doc_id=doc_id, source=rel, text=data.text, title=meta.title, script=detect_script(data.text),
+        doc_id=doc_id, source=rel, text=data.text, title=title_line, script=detect_script(data.text),
         issuer=meta.issuer, doc_number=meta.doc_number, written_date=meta.written_date,
         published_date=meta.published_date, doc_type=meta.doc_type, validity=meta.validity,
         proposal=meta.proposal, content_hash=content_hash(raw), outline=heading_outline,

@@ -1,12 +1,12 @@
 """Who issued a document: organisation names as official documents state them.
 
 Places an issuer shows, most trustworthy first (see `index.metadata`): a labelled 发文机关
-field; the organisations that open the title (`广州市民政局 广州市财政局关于印发…`); the
+field; the organisations that open the title (`某市民政局 某市财政局关于印发…`); the
 organisations of the sign-off or byline, next to a date; the legislature of a regulation's
 adoption line (`…人民代表大会常务委员会第五次会议通过`); the organs of a Taiwan promulgation
 line; and only then the site's 来源 / 发布机构 field, which may name a site that reposted it.
 A short form that drops its place (`市人力资源社会保障局`) gets the place of that level the
-document names most often (`广州市`).
+document names most often (`某市`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def is_org(name: str) -> bool:
 
 
 def split_orgs(text: str) -> list[str]:
-    """Organisation names in a run like `广州市民政局　广州市财政局` or `A、B`; [] if any part is not one."""
+    """Organisation names in a run like `某市民政局　某市财政局` or `A、B`; [] if any part is not one."""
     parts = [p for p in re.split(r"[\s、，,；;]+", text.strip()) if p]
     return parts if parts and all(is_org(p) for p in parts) else []
 
@@ -51,7 +51,7 @@ def orgs_of_title(title_norm: str) -> list[str]:
 
 
 def adopting_legislature(text_norm: str) -> str | None:
-    """`山东省第十三届人民代表大会常务委员会第十八次会议通过` → `山东省人民代表大会常务委员会`."""
+    """`某省第十三届人民代表大会常务委员会第十八次会议通过` → `某省人民代表大会常务委员会`."""
     m = _ADOPTED.search(text_norm)
     if not m:
         return None
@@ -83,7 +83,7 @@ def publisher_name(source: str, text_norm: str) -> str | None:
 
 
 def expand_short(name: str, text_norm: str) -> str:
-    """`市人力资源社会保障局` → `广州市人力资源社会保障局`, taking the place of that level named
+    """`市人力资源社会保障局` → `某市人力资源社会保障局`, taking the place of that level named
     most often in the document; unchanged when the document names none."""
     parts = re.split(r"([、，,；;\s]+)", name)
     places: dict[str, str] = {}

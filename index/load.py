@@ -1,9 +1,9 @@
 """Readers: bytes on disk → the document's source text, plus what the format says about it.
 
 Supported: .txt, .md, .html/.htm, .pdf (text layer), .docx. Text files are decoded as UTF-8,
-UTF-16 (with BOM) or GB18030/GBK, whichever fits. The text a reader returns is what every
-offset in the system points into (chunks, citations, evaluation evidence), so each format's
-reader decides once how its layout becomes lines (see `index/readers/`).
+UTF-16 (with a BOM, or without one: `index.encoding`) or GB18030/GBK, whichever fits. The text
+a reader returns is what every offset in the system points into (chunks, citations, evaluation
+evidence), so each format's reader decides once how its layout becomes lines (see `index/readers/`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import IngestError
+from index.encoding import decode_utf16_without_bom
 from index.readers.docx import docx_text
 from index.readers.html import read_html
 from index.readers.markdown import markdown_text
@@ -37,6 +38,9 @@ def decode_bytes(data: bytes) -> str:
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    utf16 = decode_utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     if _looks_binary(data):
         raise IngestError("looks like a binary file, not text (NUL or control bytes)")
     for encoding in ("utf-8", "gb18030"):

@@ -57,4 +57,4 @@ def ingest_sources(settings: Settings, *, progress: bool = False) -> IngestResul
     """Ingest the corpus and the uploads, leaving out excluded documents."""
     extra = [(settings.paths.upload_dir, UPLOAD_PREFIX)] if settings.paths.upload_dir.is_dir() else []
     return ingest_corpus(settings.paths.corpus, settings.chunking, progress=progress,
-                         extra_roots=extra, exclude=excluded(settings))
+                         extra_roots=extra, exclude=excluded(settings), limits=settings.ingest)

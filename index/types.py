@@ -14,8 +14,8 @@ class ProposalInfo:
     """What a reply to a CPPCC or NPC proposal says about the proposal it answers."""
 
     session: str | None = None  # e.g. "政协十三届一次会议"
-    number: str | None = None  # e.g. "0581"
-    proposer: str | None = None  # e.g. "张郡"
+    number: str | None = None  # e.g. "0123"
+    proposer: str | None = None  # e.g. "王某"
     title: str | None = None  # the proposal's own title
     signer: str | None = None  # 签发人
     office: str | None = None  # 承办部门

@@ -62,10 +62,10 @@ class PromptTemplate:
 
 @dataclass(frozen=True)
 class PromptSet:
-    """The prompts the LLM answerer needs: an answer template per persona and the rewriter."""
+    """The prompts the LLM answerer needs: an answer template per persona (follow-ups are
+    resolved before the model is asked, by `assistant.followup`)."""
 
     answer: Mapping[str, PromptTemplate]
-    rewrite: PromptTemplate
 
     def answer_for(self, persona: str) -> PromptTemplate:
         if persona not in self.answer:
@@ -118,9 +118,9 @@ def load_prompt(
 
 
 def load_prompt_set(directory: Path = PROMPTS_DIR) -> PromptSet:
-    """The answer templates for every persona in `answer.toml`, and `rewrite.toml`."""
+    """The answer templates for every persona in `answer.toml`."""
     answer = {p: load_prompt("answer", p, directory) for p in personas_of("answer", directory)}
-    return PromptSet(MappingProxyType(answer), load_prompt("rewrite", None, directory))
+    return PromptSet(MappingProxyType(answer))
 
 
 def _read(name: str, directory: Path) -> dict:

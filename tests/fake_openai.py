@@ -9,11 +9,19 @@ Serves `POST /v1/chat/completions`, streamed (SSE `data: {...}` chunks, then `da
 or not. Replies are taken in order (the last one repeats); `delay` holds the response back
 (to force a client timeout) — or, with `stall_after=N`, stalls the stream after N chunks —
 and `status` answers with an HTTP error instead.
+
+A hostile server, for the fallback tests: `drip` waits that many seconds before each chunk;
+`fault` breaks the stream after its first chunk — "bad_json" (an event that is not JSON),
+"cut" (the connection closes without a finish or [DONE]), "reset" (the connection is reset),
+"error_event" (an error object instead of a chunk) — or, as "html", answers 200 with an HTML
+page instead of a stream; `finish` is the stream's finish reason ("length": cut off).
 """
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -34,12 +42,18 @@ class FakeOpenAI:
         status: int = 200,
         chunk_chars: int = 3,
         stall_after: int | None = None,
+        drip: float = 0.0,
+        fault: str | None = None,
+        finish: str = "stop",
     ) -> None:
         self.replies = list(replies)
         self.delay = delay
         self.status = status
         self.chunk_chars = chunk_chars
         self.stall_after = stall_after
+        self.drip = drip
+        self.fault = fault
+        self.finish = finish
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
@@ -100,8 +114,12 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             try:
                 if fake.status != 200:
                     self._send_json(fake.status, {"error": {"message": "scripted failure"}})
+                elif fake.fault == "html":
+                    self._send_html()
                 elif request.get("stream"):
                     self._stream(request, reply)
+                elif fake.fault == "bad_json":
+                    self._send_raw(b"{not json", "application/json")
                 else:
                     self._send_json(200, _completion(request, reply))
             except (BrokenPipeError, ConnectionResetError):
@@ -111,6 +129,16 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             data = json.dumps(body, ensure_ascii=False).encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _send_html(self) -> None:
+            self._send_raw(b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+
+        def _send_raw(self, data: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
@@ -125,11 +153,28 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             for i, piece in enumerate(pieces):
                 if i == fake.stall_after and fake._stopping.wait(fake.delay):
                     return
+                if fake.drip and fake._stopping.wait(fake.drip):
+                    return
+                if i == 1 and fake.fault in ("bad_json", "cut", "reset", "error_event"):
+                    self._break(fake.fault)
+                    return
                 delta = {"content": piece} | ({"role": "assistant"} if i == 0 else {})
                 self._event(_chunk(request, delta, None))
-            self._event(_chunk(request, {}, "stop"))
+            self._event(_chunk(request, {}, fake.finish))
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
+
+        def _break(self, fault: str) -> None:
+            if fault == "bad_json":
+                self.wfile.write(b"data: {not json\n\n")
+            elif fault == "error_event":
+                self.wfile.write(b'data: {"error": {"message": "model overloaded"}}\n\n')
+            self.wfile.flush()
+            if fault == "reset":  # RST instead of FIN: the client sees a reset connection
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            if fault in ("cut", "reset"):
+                self.connection.close()
+                self.close_connection = True
 
         def _event(self, body: dict[str, Any]) -> None:
             self.wfile.write(b"data: " + json.dumps(body, ensure_ascii=False).encode() + b"\n\n")

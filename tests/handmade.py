@@ -147,3 +147,8 @@ def ranked(question: str, hits: list[Hit]) -> list[Hit]:
     return [replace(h, rank=i, fused_score=1 / (60 + i),
                     scores={"dense": 0.80 + 0.1 * share(h), "bm25": 10 * share(h)})
             for i, h in enumerate(order, 1)]
+
+
+def sample_plan(question: str, history: list[tuple[str, str]] | None = None):  # type: ignore[no-untyped-def]
+    """The plan of `question` against the two hand-made documents of `make_hits`."""
+    return plan_for(question, [reply_document(), plan_document()], history)

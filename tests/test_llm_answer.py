@@ -14,7 +14,7 @@ from config.errors import BackendError
 from config.settings import LLMSettings
 from index.normalize import detect_script
 from tests.fake_openai import FakeOpenAI
-from tests.handmade import make_hits, plan_document, plan_for, reply_document
+from tests.handmade import make_hits, sample_plan
 
 KEY_ENV = "POLICYQA_TEST_LLM_KEY"
 
@@ -45,14 +45,10 @@ class StubExtractive:
                       backend="extractive", notices=("抽取式自己的提示",))
 
 
-def _plan(question: str, history=()):  # type: ignore[no-untyped-def]
-    return plan_for(question, [reply_document(), plan_document()], list(history))
-
-
 def _run(server: FakeOpenAI, question: str, hits: list[Hit], **kw) -> tuple[list[str], Answer]:
     settings = _settings(server.base_url, kw.pop("timeout_s", 5.0))
     answerer = LLMAnswerer(settings, None, kw.pop("fallback", None))
-    items = list(answerer.stream(_plan(question), hits, persona=kw.pop("persona", "citizen"), **kw))
+    items = list(answerer.stream(sample_plan(question), hits, persona=kw.pop("persona", "citizen"), **kw))
     assert isinstance(items[-1], Answer)
     assert all(isinstance(i, str) for i in items[:-1])
     return [i for i in items[:-1] if isinstance(i, str)], items[-1]
@@ -147,7 +143,7 @@ def test_an_unreachable_endpoint_falls_back() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     answerer = LLMAnswerer(_settings(f"http://127.0.0.1:{port}/v1"), None, StubExtractive())
-    answer = answerer.answer(_plan("奖励多少？"), make_hits(), persona="citizen")
+    answer = answerer.answer(sample_plan("奖励多少？"), make_hits(), persona="citizen")
     assert answer.backend == "extractive" and "无法连接" in answer.notices[0]
 
 
@@ -188,7 +184,7 @@ def test_a_refusal_is_marked_and_shows_the_closest_passages() -> None:
 
 def test_the_model_gets_the_plan_with_the_follow_up_resolved() -> None:
     history = [("全省到2025年研发投入强度目标是多少？", "研发投入强度达到1.5%[1]。")]
-    plan = _plan("那青山区呢？", history)
+    plan = sample_plan("那青山区呢？", history)
     with FakeOpenAI(["研发投入占比达到2.2%以上[3]。"]) as server:
         answerer = LLMAnswerer(_settings(server.base_url))
         answer = answerer.answer(plan, make_hits(), persona="citizen", history=history)
@@ -203,7 +199,7 @@ def test_the_model_gets_the_plan_with_the_follow_up_resolved() -> None:
 def test_a_question_of_several_parts_is_described_part_by_part() -> None:
     from assistant.llm import describe_plan
 
-    plan = _plan("首次认定的高新技术企业奖励、上级财政科技资金各是多少?")
+    plan = sample_plan("首次认定的高新技术企业奖励、上级财政科技资金各是多少?")
     text = describe_plan(plan, make_hits())
     assert "首次认定的高新技术企业奖励是多少" in text and "上级财政科技资金是多少" in text
 
@@ -211,9 +207,9 @@ def test_a_question_of_several_parts_is_described_part_by_part() -> None:
 def test_api_key_is_read_from_the_environment_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeOpenAI(["首次认定的高新技术企业奖励30万元[1]。"]) as server:
         answerer = LLMAnswerer(_settings(server.base_url))
-        answerer.answer(_plan("奖励多少？"), make_hits(), persona="cppcc")
+        answerer.answer(sample_plan("奖励多少？"), make_hits(), persona="cppcc")
         monkeypatch.setenv(KEY_ENV, "sk-test-123")
-        answer = answerer.answer(_plan("奖励多少？"), make_hits(), persona="cppcc")
+        answer = answerer.answer(sample_plan("奖励多少？"), make_hits(), persona="cppcc")
         headers = server.headers
     assert headers[0]["authorization"] == "Bearer not-needed"
     assert headers[1]["authorization"] == "Bearer sk-test-123"
@@ -224,9 +220,9 @@ def test_answer_equals_the_final_item_of_stream_and_no_hits_is_a_refusal() -> No
     reply = "首次认定的高新技术企业奖励30万元[1]。"
     with FakeOpenAI([reply]) as server:
         answerer = LLMAnswerer(_settings(server.base_url))
-        streamed = list(answerer.stream(_plan("奖励多少？"), make_hits(), persona="staff"))[-1]
-        collected = answerer.answer(_plan("奖励多少？"), make_hits(), persona="staff")
-        refusal = answerer.answer(_plan("奖励多少？"), [], persona="staff")
+        streamed = list(answerer.stream(sample_plan("奖励多少？"), make_hits(), persona="staff"))[-1]
+        collected = answerer.answer(sample_plan("奖励多少？"), make_hits(), persona="staff")
+        refusal = answerer.answer(sample_plan("奖励多少？"), [], persona="staff")
         assert len(server.requests) == 2  # no request without passages
     assert streamed == collected
     assert refusal.refused and refusal.text.startswith("所提供的文件中没有找到")

@@ -42,5 +42,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{label}: {f}")
     for skipped in report.skipped:
         print(f"skipped: {skipped.file} ({skipped.reason})")
+    for line in report.dropped:  # spam, text addressed to an AI, tables of contents, duplicates
+        print(f"dropped: {line}")
     print(f"index {settings.paths.index_dir}: {report.summary()}")
     return 0

@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     corpus = (args.path or settings.paths.corpus).resolve()
-    result = ingest_corpus(corpus, settings.chunking, progress=not args.json)
+    result = ingest_corpus(corpus, settings.chunking, progress=not args.json, limits=settings.ingest)
     if args.json:
         print(json.dumps(as_json(result, args.tree, args.chunks), ensure_ascii=False, indent=2))
     else:

@@ -31,13 +31,6 @@ from index.types import Document
 
 log = logging.getLogger(__name__)
 
-# Shown in the empty chat box; they fit the sample corpus (clicking one asks it).
-EXAMPLES = (
-    "企业首次被认定为高新技术企业，自治区奖励多少？",
-    "到2025年，全区研发投入强度的目标是多少？",
-    "内政办发〔2018〕84号中，科技成果转移转化部分的责任单位有哪些？",
-    "0581号提案的答复由哪个处室承办？",
-)
 ANY_YEAR = "不限"
 INTERNAL_ERROR = "回答时出现内部错误，请重试或换一种问法。"
 STOPPED = "（已停止）"

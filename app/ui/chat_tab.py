@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from app.ui.base import PERSONAS
-from app.ui.chat import ANY_YEAR, EXAMPLES, Chat, make_filters, stopped
+from app.ui.chat import ANY_YEAR, Chat, make_filters, stopped
 from app.ui.render import sources_panel
 from app.ui.session import ChatState, Messages
 
@@ -58,11 +58,12 @@ def build_chat_tab(chat: Chat) -> ChatTab:
             chatbot = gr.Chatbot(
                 show_label=False, elem_id="pq-chat", height=520, latex_delimiters=[],
                 buttons=["copy"], feedback_options=("Like", "Dislike"), autoscroll=True,
-                examples=[{"text": q} for q in EXAMPLES],
+                examples=[{"text": q} for q in settings.ui.examples] or None,
                 placeholder="请输入关于政策文件的问题。每个回答都标注来源段落，点击 [n] 查看原文。",
             )
             with gr.Row(equal_height=True):
-                question = gr.Textbox(placeholder="例如：企业首次认定高企，自治区奖励多少？", show_label=False,
+                hint = f"例如：{settings.ui.examples[0]}" if settings.ui.examples else "请输入关于政策文件的问题"
+                question = gr.Textbox(placeholder=hint, show_label=False,
                                       lines=1, max_lines=4, scale=5, min_width=180, elem_id="pq-question",
                                       max_length=settings.retrieval.max_query_chars)
                 send = gr.Button("提问", variant="primary", scale=1, min_width=64, elem_id="pq-send")
