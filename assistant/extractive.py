@@ -26,6 +26,7 @@ from index.analysis import compact, place_stem
 from index.normalize import normalize, to_script
 from index.types import Document
 
+KIND_BAR = 0.5  # share of add_at a sentence stating the asked kind needs for the question to be answered
 Documents = Callable[[], Sequence[Document]]  # every indexed document (to find the one named)
 
 
@@ -66,7 +67,7 @@ class ExtractiveAnswerer:
                 cands, probs = [cands[i] for i in keep], [probs[i] for i in keep]
         p_answer = self.scorer.answer.probability(question_features(plan, hits, probs, cands))
         if (absent or not cands or p_answer < self.scorer.refuse_below or _other_year(plan, cands, probs)
-                or _other_place(plan, cands)):
+                or _other_place(plan, cands) or _no_figure(plan, cands, probs, self.scorer.add_at)):
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)
         picks = choose(plan, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
                        chunks_of=self.chunks_of)
@@ -124,3 +125,11 @@ def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:
     place that does not mention it ("深圳的补贴" over one city's rules): that place's
     rules are not in the corpus. A document naming no place (a national one) never conflicts."""
     return bool(plan.places) and bool(cands) and all(c.features["place_conflict"] for c in cands)
+
+
+def _no_figure(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float], add_at: float) -> bool:
+    """A figure or a date is asked (多少, 比例, 几家, 哪天) and no likely sentence states one of
+    its kind ("按多少比例补助" over "按一定比例给予补助")."""
+    if not (plan.wants_figure or plan.asks("date")) or plan.parts or plan.fields:
+        return False
+    return not any(c.features["kind_hit"] and p >= add_at * KIND_BAR for c, p in zip(cands, probs, strict=True))
