@@ -73,7 +73,7 @@ def _load(path: str) -> Scorer:
         if raw.get("format") != FORMAT:
             raise ConfigError(f"{path}: scorer format {raw.get('format')} is not {FORMAT}; refit it with "
                               "`python -m eval.fit_scorer`")
-        return Scorer(
+        scorer = Scorer(
             sentence=_logistic(raw["sentence"]), answer=_logistic(raw["answer"]),
             refuse_below=float(raw["refuse_below"]), add_at=float(raw["add_at"]),
             fitted_on=tuple(raw.get("fitted_on", ())), notes=dict(raw.get("notes", {})),
@@ -83,6 +83,19 @@ def _load(path: str) -> Scorer:
                           "`python -m eval.fit_scorer`, or leave it empty for the packaged one") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: not a scorer file ({exc}); refit it with `python -m eval.fit_scorer`") from None
+    _check_features(path, scorer)
+    return scorer
+
+
+def _check_features(path: str, scorer: Scorer) -> None:
+    """A model naming a feature the answerer no longer computes would read it as 0: refuse it."""
+    from assistant.features import QUESTION_FEATURES, SENTENCE_FEATURES
+
+    for model, known in ((scorer.sentence, SENTENCE_FEATURES), (scorer.answer, QUESTION_FEATURES)):
+        unknown = sorted(set(model.names) - set(known))
+        if unknown:
+            raise ConfigError(f"{path}: fitted on features this version does not compute ({', '.join(unknown)}); "
+                              "refit it with `python -m eval.fit_scorer`")
 
 
 def _logistic(raw: Mapping[str, Any]) -> Logistic:

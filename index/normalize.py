@@ -59,7 +59,8 @@ def normalize(text: str) -> str:
 
 
 def detect_script(text: str) -> Script:
-    """'traditional' when clearly more characters are traditional-only than simplified-only."""
+    """'traditional' when more characters are traditional-only than simplified-only (a short
+    question with two traditional characters and no simplified ones is traditional)."""
     sample = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")[:20000]
     if not sample:
         return "simplified"
@@ -67,7 +68,7 @@ def detect_script(text: str) -> Script:
     trad = to_traditional(sample)
     trad_only = sum(a != b for a, b in zip(sample, simp, strict=True))
     simp_only = sum(a != b for a, b in zip(sample, trad, strict=True))
-    return "traditional" if trad_only > max(2, simp_only) else "simplified"
+    return "traditional" if trad_only > simp_only else "simplified"
 
 
 def squeeze(text: str) -> tuple[str, list[int]]:

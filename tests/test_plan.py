@@ -1,0 +1,75 @@
+"""Reading a question once into a plan (assistant/plan.py) against a catalogue of documents."""
+
+from __future__ import annotations
+
+from assistant.catalogue import Catalogue
+from assistant.plan import YEAR, Planner
+from index.types import Document, make_doc_id
+
+
+def _doc(name: str, title: str, number: str | None = None) -> Document:
+    return Document(doc_id=make_doc_id(name), source=name, text=title, title=title, script="simplified",
+                    doc_number=number)
+
+
+DOCS = [
+    _doc("a.txt", "某市促进就业若干规定"),
+    _doc("b.txt", "国务院办公厅关于对真抓实干成效明显地方进一步加大激励支持力度的通知", "国办发〔2018〕117号"),
+    _doc("c.txt", "某市老年人助餐配餐服务管理办法", "某民规字〔2024〕3号"),
+]
+PLANNER = Planner(Catalogue.of(DOCS))
+
+
+def test_what_is_asked_and_of_which_kind() -> None:
+    share = PLANNER.plan("研发投入后补助按多少比例给？")
+    assert share.wants_figure and share.figure == "share"
+    assert PLANNER.plan("首次认定奖励多少钱？").figure == "money"
+    assert PLANNER.plan("申报几号截止？").asks("date")
+    assert PLANNER.plan("哪个部门负责？").asks("unit")
+    assert PLANNER.plan("方案对教师队伍定了哪些具体指标？").wants_figure
+
+
+def test_particulars_and_whether_only_they_are_asked() -> None:
+    only = PLANNER.plan("助餐配餐服务管理办法的文号和成文日期是什么？")
+    assert only.fields == ("doc_number", "written_date") and only.only_fields
+    mixed = PLANNER.plan("这个条例的施行日期？同时废止了哪部条例？")
+    assert not mixed.only_fields and "validity" not in mixed.fields  # 废止了哪部 is not 是否有效
+    assert PLANNER.plan("这个文件还有效吗").fields == ("validity",)
+
+
+def test_parts_of_a_question_and_subjects_listed_before_ge() -> None:
+    assert len(PLANNER.plan("补贴标准是多少？申请要什么材料？").parts) == 2
+    listed = PLANNER.plan("甲市和乙市的低保标准分别是多少？")
+    assert [p.standalone for p in listed.parts] == ["甲市的低保标准是多少", "乙市的低保标准是多少"]
+    assert not PLANNER.plan("研发经费和研发投入在哪些文件里提到?").parts
+
+
+def test_a_short_part_takes_the_documents_the_question_names() -> None:
+    plan = PLANNER.plan("某市老年人助餐配餐服务管理办法里补贴怎么申请？电话多少？")
+    assert plan.documents == (DOCS[2].doc_id,)
+    assert all(p.documents == (DOCS[2].doc_id,) for p in plan.parts)
+
+
+def test_documents_are_named_by_loose_title_serial_number_or_full_number() -> None:
+    assert PLANNER.plan("某市促进就业规定里失业登记怎么办？").documents == (DOCS[0].doc_id,)
+    assert PLANNER.plan("117号文印发后哪个文件停止执行？").documents == (DOCS[1].doc_id,)
+    assert PLANNER.plan("国办发〔2018〕117号要求什么？").documents == (DOCS[1].doc_id,)
+
+
+def test_a_name_or_number_no_document_has_is_missing() -> None:
+    assert "国办发〔2019〕5号" in PLANNER.plan("国办发〔2019〕5号规定了什么？").missing
+    assert PLANNER.plan("《某省养老服务条例》规定了什么？").missing == ("《某省养老服务条例》",)
+    assert not PLANNER.plan("某市促进就业规定里失业登记怎么办？").missing
+
+
+def test_places_years_and_actual_outcomes() -> None:
+    plan = PLANNER.plan("深圳市2025年最低生活保障标准是多少？")
+    assert plan.places == ("深圳市",) and plan.years == ("2025",)
+    assert PLANNER.plan("到2020年实际建成了多少家？").actual
+    assert not PLANNER.plan("到2025年要建成多少家？").actual
+    assert YEAR.findall("累计完成2001万美元，2021—2023年") == ["2021", "2023"]  # an amount is no year
+
+
+def test_a_traditional_question_keeps_its_script() -> None:
+    plan = PLANNER.plan("就業金卡的有效期間是多久？")
+    assert plan.script == "traditional" and plan.asks("date")
