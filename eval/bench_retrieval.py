@@ -35,7 +35,9 @@ from index.dense import DenseIndex
 from index.embed import Embedder, make_embedder
 from index.lexical import Tokenizer
 from index.normalize import normalize
-from index.store import IndexStore, load_folder, open_index, write_store
+from index.store import open_index
+from index.stores.base import Contents
+from index.stores.local_store import LocalStore, write_generation
 from index.types import Chunk, Document, make_chunk_id, make_doc_id
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
@@ -52,21 +54,23 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
     return q[49], q[94]
 
 
-def build_sample(settings: Settings, embedder: Embedder) -> IndexStore:
+def build_sample(settings: Settings, embedder: Embedder) -> LocalStore:
     report = build_index(settings, rebuild=True, progress=False, embedder=embedder)
     print(f"build (sample corpus, {report.documents} docs, {report.chunks} chunks, "
           f"{report.embedded} embedded): {report.seconds:.1f} s = "
           f"{report.chunks / report.seconds:.1f} chunks/s")
-    return open_index(settings)
+    store = open_index(settings)
+    assert isinstance(store, LocalStore)
+    return store
 
 
-def synthesize(base: IndexStore, size: int, seed: int = 0
+def synthesize(base: LocalStore, size: int, seed: int = 0
                ) -> tuple[list[Document], list[Chunk], np.ndarray, list[list[str]]]:
     """Documents, chunks, vectors and tokens for `size` chunks (see module docstring)."""
     rng = np.random.default_rng(seed)
     real = base.all_chunks()
     real_docs = {d.doc_id: d for d in base.documents()}
-    real_vecs = base.dense.vectors(np.arange(len(real)))
+    real_vecs = base.vectors(list(range(len(real))))
     tokenize = Tokenizer()
     pool: list[tuple[str, int]] = [(s.strip(), i) for i, c in enumerate(real)
                                    for s in _SENTENCE.findall(c.text) if len(s.strip()) >= 8]
@@ -106,21 +110,19 @@ def timed(retriever: Retriever, questions: list[str], n: int, mode: str) -> tupl
     return percentiles(times)
 
 
-def bench_size(settings: Settings, base: IndexStore, embedder: Embedder, size: int,
+def bench_size(settings: Settings, base: LocalStore, embedder: Embedder, size: int,
                questions: list[str], n_queries: int, workdir: Path, hnsw: bool) -> Retriever:
     t0 = time.perf_counter()
     docs, chunks, vectors, tokens = synthesize(base, size)
     keep = {c.doc_id for c in chunks}
     docs = [d for d in docs if d.doc_id in keep]
-    dense = DenseIndex(vectors.shape[1], settings.index)
-    dense.add(np.arange(len(chunks)), vectors)
     folder = workdir / f"n{size}"
     folder.mkdir()
     manifest = replace(base.manifest, documents=len(docs), chunks=len(chunks), files={})
-    write_store(folder, manifest, docs, chunks, dense, tokens)
+    write_generation(folder, Contents(manifest, docs, chunks, vectors, tokens, []), settings.index)
     made = time.perf_counter() - t0
     t1 = time.perf_counter()
-    store = load_folder(folder, settings.index)
+    store = LocalStore(folder, settings.index)
     load_s = time.perf_counter() - t1
     retriever = Retriever(store, embedder, settings.retrieval)
     retriever.retrieve(questions[0], k=10)  # warm-up (caches, jieba, model threads)
@@ -139,16 +141,17 @@ def bench_hnsw(settings: Settings, retriever: Retriever, vectors: np.ndarray,
     """The same store with an HNSW dense index: build time, latency, recall@50 vs exact."""
     s = settings.index.model_copy(update={"dense": "hnsw"})
     t = time.perf_counter()
-    hnsw = DenseIndex(vectors.shape[1], s)
-    hnsw.add(np.arange(len(vectors)), vectors)
+    hnsw = DenseIndex.build(vectors, s)
     built = time.perf_counter() - t
-    exact = retriever.store.dense
+    store = retriever.store
+    assert isinstance(store, LocalStore)
+    exact = store.dense
     qvecs = retriever.embedder.embed_batch(questions, "query")
     recall = {k: statistics.mean(len(set(exact.search(q, k)[1]) & set(hnsw.search(q, k)[1])) / k
                                  for q in qvecs) for k in (10, 50)}
-    retriever.store.dense = hnsw
+    store._dense = hnsw
     p50, p95 = timed(retriever, questions, n_queries, "fused")
-    retriever.store.dense = exact
+    store._dense = exact
     print(f"{'':>7}  HNSW (M={s.hnsw_m}, efConstruction={s.hnsw_ef_construction}, "
           f"efSearch={s.hnsw_ef_search}): built in {built:.1f} s, recall vs exact "
           f"@10 {recall[10]:.3f} @50 {recall[50]:.3f}"

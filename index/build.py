@@ -1,39 +1,37 @@
 """Build or update the index: ingest the corpus, embed only what is new, swap in atomically.
 
 Incremental by construction: chunk ids are content hashes, so a chunk whose id is already in
-the live index keeps its vector, and only new chunks are embedded. The new index is written
-into a fresh generation folder; `CURRENT` is switched with `os.replace` only after every file
-is complete, so an exception or Ctrl-C mid-build leaves the previous index in service.
+the live index keeps its vector, and only new chunks are embedded. The new index is written as
+a new generation of the configured store (index.stores: a folder, or a Milvus collection) and
+made live in one atomic step only when complete, so an exception or Ctrl-C mid-build leaves the
+previous index in service; chunks of removed or changed files are simply not in the new one.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
-import secrets
-import shutil
+import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from config.errors import IndexBusyError
 from config.settings import Settings
-from index.commitments.ledger import build_ledger, save_ledger
-from index.dense import DenseIndex
+from index.commitments.ledger import build_ledger, load_ledger, save_ledger
 from index.embed import Embedder, make_embedder
 from index.ingest import Skipped
 from index.lexical import Tokenizer
 from index.manifest import Manifest, package_versions, shaping
 from index.normalize import normalize
 from index.sources import ingest_sources, source_path
-from index.store import CURRENT, IndexStore, current_folder, open_index, write_store
+from index.store import open_index
+from index.stores import backend_for
+from index.stores.base import Contents, Store
 from index.types import Chunk, Document
 
 LEDGER_FILE = "ledger.json"
@@ -54,7 +52,7 @@ class BuildReport:
     embedded: int  # chunks whose vectors were computed in this build
     reused: int  # chunks whose vectors came from the previous index
     seconds: float
-    folder: Path
+    generation: str  # the name of the generation this build made live
     notices: tuple[str, ...] = field(default_factory=tuple)
 
     def summary(self) -> str:
@@ -90,21 +88,8 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = T
     IndexBusyError rather than racing the first for the generation folders.
     """
     settings.paths.index_dir.mkdir(parents=True, exist_ok=True)
-    with _build_lock(settings.paths.index_dir):
+    with backend_for(settings).build_lock():
         return _build(settings, rebuild=rebuild, progress=progress, embedder=embedder, on_progress=on_progress)
-
-
-@contextmanager
-def _build_lock(index_dir: Path) -> Iterator[None]:
-    with (index_dir / ".build.lock").open("w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusyError(f"another build of {index_dir} is running; wait for it to finish") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _build(settings: Settings, *, rebuild: bool, progress: bool, embedder: Embedder | None,
@@ -126,29 +111,27 @@ def _build(settings: Settings, *, rebuild: bool, progress: bool, embedder: Embed
     if old is not None:
         old.close()
 
-    index_dir = settings.paths.index_dir
-    index_dir.mkdir(parents=True, exist_ok=True)
-    folder = index_dir / f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-    folder.mkdir()
+    tokenize = Tokenizer()
+    lexical = [lexical_text(docs[c.doc_id], c) for c in ingest.chunks]
+    manifest = Manifest(
+        embedder=embedder.name, dim=embedder.dim, shaping=shape, files=files,
+        corpus=str(corpus), documents=len(ingest.documents), chunks=len(ingest.chunks),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - started, 3), packages=package_versions(),
+    )
+    # The commitments ledger is extracted at index time and swapped in with the index.
+    ledger = build_ledger(ingest.documents, ingest.chunks)
+    contents = Contents(manifest, ingest.documents, ingest.chunks, vectors.matrix,
+                        [tokenize(t) for t in lexical], lexical, {LEDGER_FILE: ledger_bytes(ledger)})
+    backend = backend_for(settings)
+    writer = backend.writer()
     try:
-        dense = DenseIndex(embedder.dim, settings.index)
-        dense.add(np.arange(len(ingest.chunks), dtype=np.int64), vectors.matrix)
-        tokenize = Tokenizer()
-        tokens = [tokenize(lexical_text(docs[c.doc_id], c)) for c in ingest.chunks]
-        manifest = Manifest(
-            embedder=embedder.name, dim=embedder.dim, shaping=shape, files=files,
-            corpus=str(corpus), documents=len(ingest.documents), chunks=len(ingest.chunks),
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            build_seconds=round(time.perf_counter() - started, 3), packages=package_versions(),
-        )
-        write_store(folder, manifest, ingest.documents, ingest.chunks, dense, tokens)
-        # The commitments ledger is extracted at index time and swapped in with the index.
-        save_ledger(build_ledger(ingest.documents, ingest.chunks), folder / LEDGER_FILE)
+        writer.write(contents)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)  # also on Ctrl-C: the old index stays live
+        writer.discard()  # also on Ctrl-C: the old index stays live
         raise
-    _switch(index_dir, folder)  # the one atomic step; before it the old index is live
-    _remove_old_generations(index_dir, keep=folder)
+    generation = writer.publish()  # the one atomic step; before it the old index is live
+    backend.sweep()  # retired generations no reader holds (the others go with their last reader)
 
     return BuildReport(
         added=tuple(sorted(set(files) - set(old_files))),
@@ -157,8 +140,24 @@ def _build(settings: Settings, *, rebuild: bool, progress: bool, embedder: Embed
         unchanged=tuple(sorted(f for f in files if old_files.get(f) == files[f])),
         skipped=tuple(ingest.skipped), documents=len(ingest.documents),
         chunks=len(ingest.chunks), embedded=embedded, reused=len(ingest.chunks) - embedded,
-        seconds=time.perf_counter() - started, folder=folder, notices=tuple(notices),
+        seconds=time.perf_counter() - started, generation=generation, notices=tuple(notices),
     )
+
+
+def ledger_bytes(rows: Sequence[Any]) -> bytes:
+    """The ledger as stored with a generation (the format of `save_ledger`)."""
+    with tempfile.TemporaryDirectory(prefix="pqa-ledger-") as tmp:
+        path = Path(tmp) / LEDGER_FILE
+        save_ledger(rows, path)
+        return path.read_bytes()
+
+
+def ledger_from_bytes(data: bytes) -> list[Any]:
+    """The ledger rows of `ledger_bytes` output."""
+    with tempfile.TemporaryDirectory(prefix="pqa-ledger-") as tmp:
+        path = Path(tmp) / LEDGER_FILE
+        path.write_bytes(data)
+        return load_ledger(path)
 
 
 def _file_hash(path: Path, document: Document) -> str:
@@ -168,9 +167,9 @@ def _file_hash(path: Path, document: Document) -> str:
         return document.content_hash
 
 
-def _previous(settings: Settings, shape: dict, notices: list[str]) -> IndexStore | None:
+def _previous(settings: Settings, shape: dict, notices: list[str]) -> Store | None:
     """The live index when its vectors can be reused with the current settings."""
-    if current_folder(settings.paths.index_dir) is None:
+    if backend_for(settings).live() is None:
         return None
     try:
         old = open_index(settings, check=False)
@@ -193,7 +192,7 @@ class _Vectors:
 
 
 def _vectors(chunks: list[Chunk], docs: dict[str, Document], embedder: Embedder,
-             batch_size: int, old: IndexStore | None, progress: bool,
+             batch_size: int, old: Store | None, progress: bool,
              on_progress: ProgressFn | None) -> _Vectors:
     """One vector per chunk: reused from `old` by chunk id, else embedded (once per text)."""
     matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
@@ -201,7 +200,7 @@ def _vectors(chunks: list[Chunk], docs: dict[str, Document], embedder: Embedder,
     reuse = [(i, old_rows[c.chunk_id]) for i, c in enumerate(chunks) if c.chunk_id in old_rows]
     if reuse and old is not None:
         mine, theirs = zip(*reuse, strict=True)
-        matrix[list(mine)] = old.dense.vectors(np.asarray(theirs, dtype=np.int64))
+        matrix[list(mine)] = old.vectors(list(theirs))
     reused = {i for i, _ in reuse}
     todo: dict[str, list[int]] = {}  # identical texts (repeated page copies) embed once
     for i, c in enumerate(chunks):
@@ -220,17 +219,3 @@ def _vectors(chunks: list[Chunk], docs: dict[str, Document], embedder: Embedder,
     finally:
         bar.close()
     return _Vectors(matrix, len(chunks) - len(reused))
-
-
-def _switch(index_dir: Path, folder: Path) -> None:
-    """Point CURRENT at `folder` atomically (write a temp file, then os.replace)."""
-    tmp = index_dir / f".{CURRENT}.{secrets.token_hex(3)}"
-    tmp.write_text(folder.name, encoding="utf-8")
-    os.replace(tmp, index_dir / CURRENT)
-
-
-def _remove_old_generations(index_dir: Path, keep: Path) -> None:
-    # Also clears folders left by a build that was killed outright (SIGKILL, power loss).
-    for path in index_dir.glob("gen-*"):
-        if path != keep and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
