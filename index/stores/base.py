@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from config.errors import IndexMismatchError
 from index.filters import Filters
 from index.manifest import Manifest
 from index.types import Chunk, Document
@@ -51,6 +52,16 @@ class Contents:
     tokens: list[list[str]]  # BM25 tokens of each chunk (our tokenizer)
     lexical_texts: list[str]  # the text each chunk's BM25 entry is made from
     blobs: dict[str, bytes] = field(default_factory=dict)  # e.g. the commitments ledger
+
+    def check(self) -> None:
+        """Raise IndexMismatchError unless every chunk has a vector of the manifest's size,
+        its tokens and its lexical text (writers call this before writing anything)."""
+        n, dim = len(self.chunks), self.manifest.dim
+        if self.vectors.shape != (n, dim) or len(self.tokens) != n or len(self.lexical_texts) != n:
+            raise IndexMismatchError(
+                f"index contents do not line up: {n} chunks, vectors {self.vectors.shape} "
+                f"(expected ({n}, {dim})), {len(self.tokens)} token lists, "
+                f"{len(self.lexical_texts)} lexical texts")
 
 
 class Store(ABC):

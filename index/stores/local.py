@@ -88,7 +88,7 @@ class LocalBackend(Backend):
 
     def _sweep_quietly(self) -> None:
         try:
-            self.sweep()
+            self._sweep_generations()
         except OSError as exc:  # e.g. a read-only mount: the next build removes it
             log.info("could not remove retired generations: %s", exc)
 
@@ -111,7 +111,14 @@ class LocalBackend(Backend):
 
     def sweep(self) -> list[str]:
         """Remove generations other than the live one that nobody holds (a generation being
-        written is held by its writer until it is live)."""
+        written is held by its writer until it is live), and what killed builds left. Called
+        by a build, under the build lock."""
+        removed = self._sweep_generations()
+        for making in self.index_dir.glob(".new-*"):  # a build killed before it named its folder
+            _remove_unleased(making, self.live)
+        return removed
+
+    def _sweep_generations(self) -> list[str]:
         removed = []
         for path in sorted(self.index_dir.glob("gen-*")):
             if path.name != self.live() and path.is_dir() and _remove_unleased(path, self.live):
@@ -175,13 +182,18 @@ class LocalWriter(Writer):
         index_dir.mkdir(parents=True, exist_ok=True)
         self.index_dir = index_dir
         self.settings = settings
-        self.folder = index_dir / f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-        self.folder.mkdir()
-        (self.folder / LEASE).touch()
-        # Held until published (or discarded), so no sweep takes a folder still being written.
-        self._lease = _take_lease(self.folder)
+        name = f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+        # Made under a name no sweep looks at, leased, then renamed: the lease is held until
+        # published (or discarded), so no sweep takes a folder still being written.
+        making = index_dir / f".new-{name}"
+        making.mkdir()
+        (making / LEASE).touch()
+        self._lease = _take_lease(making)
+        self.folder = index_dir / name
+        os.rename(making, self.folder)
 
     def write(self, contents: Contents) -> None:
+        contents.check()
         write_generation(self.folder, contents, self.settings)
 
     def publish(self) -> str:
