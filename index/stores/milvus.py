@@ -204,8 +204,8 @@ class MilvusWriter(Writer):
             for i, part in enumerate(parts(to_json(doc))):
                 yield {"key": f"d:{doc.doc_id}:{i}", "kind": "doc", "name": doc.doc_id, "part": i,
                        "ord": ord_, "data": part, "v": [1.0, 0.0], **keys}
-        for name, data in contents.blobs.items():
-            yield from _blob_rows(name, data.decode("utf-8"))
+        for name, blob in contents.blobs.items():
+            yield from _blob_rows(name, blob.decode("utf-8"))
         for row, chunk in enumerate(contents.chunks):
             data = to_json(chunk)
             if len(data.encode("utf-8")) > _MAX_CHUNK_JSON:

@@ -21,6 +21,7 @@ import json
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from index.filters import Filters
 
@@ -69,7 +70,7 @@ def filter_expr(filters: Filters | None) -> str:
     return " and ".join(where)
 
 
-def chunk_schema(client_cls: type, dim: int, lexical: str) -> object:
+def chunk_schema(client_cls: Any, dim: int, lexical: str) -> object:
     """The chunks collection's schema (pymilvus objects; `client_cls` is MilvusClient)."""
     from pymilvus import DataType, Function, FunctionType
 
@@ -95,7 +96,7 @@ def chunk_schema(client_cls: type, dim: int, lexical: str) -> object:
     return schema
 
 
-def docs_schema(client_cls: type) -> object:
+def docs_schema(client_cls: Any) -> object:
     """The documents collection's schema. Milvus wants a vector field in every collection:
     `v` is a constant placeholder, never searched."""
     from pymilvus import DataType
