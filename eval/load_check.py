@@ -1,9 +1,10 @@
 """A bounded load check of the chat UI's answer API, loopback only.
 
-    python -m eval.load_check --url http://127.0.0.1:7860 --clients 20 --questions 100
+    python -m eval.load_check --url http://127.0.0.1:7860 [--url http://127.0.0.1:7861] --clients 20 --questions 100
 
 N concurrent `gradio_client` clients share the questions of a JSONL file (dev.jsonl by default,
-cycled) and call `/ask`. Prints errors, p50/p95/max latency and throughput; exits 1 on any
+cycled) and call `/ask`; with several `--url`s (replicas serving one index) the clients are
+dealt to them in turn. Prints errors, p50/p95/max latency and throughput; exits 1 on any
 error. Refuses URLs that are not on this machine.
 """
 
@@ -80,24 +81,28 @@ def _worker(url: str, jobs: list[tuple[str, str]], timeout: float) -> list[Outco
     return out
 
 
-def run(url: str, clients: int, questions: list[tuple[str, str]], timeout: float) -> list[Outcome]:
-    """Split `questions` round-robin over `clients` threads, each with its own client."""
+def run(url: str | list[str], clients: int, questions: list[tuple[str, str]], timeout: float) -> list[Outcome]:
+    """Split `questions` round-robin over `clients` threads, each with its own client (client i
+    talks to URL i mod the number of URLs)."""
+    urls = [url] if isinstance(url, str) else url
     shares = [questions[i::clients] for i in range(clients)]
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        futures = [pool.submit(_worker, url, share, timeout) for share in shares if share]
+        futures = [pool.submit(_worker, urls[i % len(urls)], share, timeout)
+                   for i, share in enumerate(shares) if share]
         return [o for f in futures for o in f.result()]
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--url", required=True, help="the running app, e.g. http://127.0.0.1:7860")
+    p.add_argument("--url", required=True, action="append",
+                   help="the running app, e.g. http://127.0.0.1:7860 (repeat for several replicas)")
     p.add_argument("--clients", type=int, default=20, help=f"concurrent clients (≤ {MAX_CLIENTS})")
     p.add_argument("--questions", type=int, default=100, help=f"questions in total (≤ {MAX_QUESTIONS})")
     p.add_argument("--file", type=Path, default=DEFAULT_QUESTIONS, help="JSONL with question/persona fields")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per question before it counts as an error")
     args = p.parse_args(argv)
     try:
-        url = check_loopback(args.url)
+        urls = [check_loopback(u) for u in args.url]
         if not (1 <= args.clients <= MAX_CLIENTS and 1 <= args.questions <= MAX_QUESTIONS):
             raise ValueError(f"--clients must be 1..{MAX_CLIENTS} and --questions 1..{MAX_QUESTIONS}")
         questions = load_questions(args.file, args.questions)
@@ -105,11 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load_check: error: {exc}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    outcomes = run(url, args.clients, questions, args.timeout)
+    outcomes = run(urls, args.clients, questions, args.timeout)
     wall = time.perf_counter() - started
     errors = [o for o in outcomes if o.error]
     ok = [o.seconds for o in outcomes if not o.error]
-    print(f"{len(outcomes)} questions, {args.clients} clients, {wall:.1f} s wall, "
+    print(f"{len(outcomes)} questions, {args.clients} clients over {len(urls)} replica(s), {wall:.1f} s wall, "
           f"{len(outcomes) / wall:.2f} questions/s")
     print(f"errors: {len(errors)}")
     for o in errors[:10]:

@@ -254,6 +254,19 @@ class StoreContract:
         assert server.retrieve("新能源装机")[0].document.source == "d.txt"
         assert any(d.source == "d.txt" for d in server.documents())
 
+    def test_one_replicas_admin_update_is_seen_by_another(self, s: Settings, tmp_path: Path) -> None:
+        s = s.with_overrides(index={"reload_check_s": 0.0})
+        build_index(s, progress=False)
+        admin, other = (build_assistant(s, embedder=FakeEmbedder()) for _ in range(2))
+        assert other.retrieve("黄河湿地修复")[0].document.source == "c.txt"
+        upload = tmp_path / "new.txt"
+        upload.write_text("关于新能源的通知\n\n一、目标\n\n到2030年新能源装机达到1000万千瓦。", encoding="utf-8")
+        admin.add_files([upload])
+        assert other.retrieve("新能源装机")[0].document.source == "uploads/new.txt"
+        gone = next(d for d in other.documents() if d.source == "c.txt")
+        admin.remove_document(gone.doc_id)
+        assert all(h.document.source != "c.txt" for h in other.retrieve("黄河湿地修复"))
+
     def test_readers_never_fail_while_builds_run(self, s: Settings, corpus: Path) -> None:
         build_index(s, progress=False)
         errors: list[BaseException] = []

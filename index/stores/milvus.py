@@ -80,12 +80,25 @@ class MilvusBackend(Backend):
         return self._client
 
     def live(self) -> str | None:
+        listed = self.client.list_aliases()  # asked first: describing a missing alias logs an error
+        if self.alias not in (listed.get("aliases", []) if isinstance(listed, dict) else listed):
+            return None
         try:
             return str(self.client.describe_alias(self.alias)["collection_name"])
-        except BackendError:
-            raise
-        except Exception:  # no such alias yet
+        except Exception:  # dropped between the two calls
             return None
+
+    def close(self) -> None:
+        """Let go of the connection; for Milvus Lite also of its database folder, which one
+        process at a time may hold (so another process can open it)."""
+        if self._client is None:
+            return
+        self._client.close()
+        self._client = None
+        if "://" not in self.uri:
+            from milvus_lite.server_manager import server_manager_instance
+
+            server_manager_instance.release_server(self.uri)
 
     def open(self) -> MilvusStore:
         # The generation the alias named may be removed by a build between the two calls:

@@ -33,6 +33,9 @@ class MilvusStore(Store):
         self.generation = collection
         self._docs = collection + DOCS_SUFFIX
         self._settings = settings
+        for name in (collection, self._docs):  # after a restart Milvus serves only loaded ones
+            if "NotLoad" in str(client.get_load_state(name).get("state")):
+                client.load_collection(name)
         raw = read_blob(client, self._docs, MANIFEST_BLOB)
         if raw is None:
             raise IndexMissingError(f"Milvus collection {collection} has no manifest (an unfinished "
