@@ -126,8 +126,7 @@ class MilvusStore(Store):
     def documents(self) -> list[Document]:
         with self._lock:
             if self._documents is None:
-                rows = self._client.query(self._docs, filter='kind == "doc"',
-                                          output_fields=["name", "part", "ord", "data"], limit=16384)
+                rows = self._iterate(self._docs, 'kind == "doc"', ["name", "part", "ord", "data"])
                 texts: dict[tuple[int, str], list[tuple[int, str]]] = {}
                 for r in rows:
                     texts.setdefault((r["ord"], r["name"]), []).append((r["part"], r["data"]))
@@ -147,8 +146,16 @@ class MilvusStore(Store):
 
     def matching(self, filters: Filters) -> list[str]:
         expr = " and ".join(e for e in ('kind == "doc" and part == 0', filter_expr(filters)) if e)
-        return [r["name"] for r in self._client.query(self._docs, filter=expr, output_fields=["name"],
-                                                      limit=16384)]
+        return [r["name"] for r in self._iterate(self._docs, expr, ["name"])]
+
+    def _iterate(self, collection: str, expr: str, fields: list[str]) -> Iterator[dict]:
+        """Every row matching `expr`, in batches (a plain query stops at 16,384 rows)."""
+        it = self._client.query_iterator(collection, batch_size=_BATCH, filter=expr, output_fields=fields)
+        try:
+            while batch := it.next():
+                yield from batch
+        finally:
+            it.close()
 
     def blob(self, name: str) -> bytes | None:
         raw = read_blob(self._client, self._docs, name)
