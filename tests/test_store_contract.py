@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+from assistant.build import build_assistant
 from config.settings import Settings
+from index.build import build_index
+from index.embed import FakeEmbedder
+from index.store import open_index
 from index.stores.local import LocalBackend
 from tests.index_helpers import fake_settings
 from tests.store_contract import StoreContract
@@ -18,9 +26,6 @@ class TestLocalStore(StoreContract):
 
     def test_retired_generations_go_with_their_last_reader(self, settings: Settings, tmp_path: Path,
                                                            corpus: Path) -> None:
-        from index.build import build_index
-        from index.store import open_index
-
         s = self.settings_for(settings, tmp_path, corpus)
         build_index(s, progress=False)
         reader = open_index(s)
@@ -33,6 +38,24 @@ class TestLocalStore(StoreContract):
         reader.close()
         backend.sweep()
         assert [p.name for p in s.paths.index_dir.glob("gen-*")] == [backend.live()]
+
+
+    def test_a_cli_rebuild_is_seen_by_a_running_server(self, settings: Settings, tmp_path: Path,
+                                                       corpus: Path) -> None:
+        s = self.settings_for(settings, tmp_path, corpus).with_overrides(index={"reload_check_s": 0.5})
+        build_index(s, progress=False)
+        server = build_assistant(s, embedder=FakeEmbedder())
+        assert server.retrieve("新能源装机")[0].document.source != "d.txt"
+        (corpus / "d.txt").write_text("关于新能源的通知\n\n到2030年新能源装机达到1000万千瓦。", encoding="utf-8")
+        env = {**os.environ, "POLICYQA_PATHS__CORPUS": str(corpus),
+               "POLICYQA_PATHS__DATA_DIR": str(s.paths.data_dir), "POLICYQA_EMBEDDING__BACKEND": "fake"}
+        done = subprocess.run([sys.executable, "-m", "app.cli", "index", "--quiet"], env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + 5  # "within seconds": reload_check_s plus a search
+        while server.retrieve("新能源装机")[0].document.source != "d.txt":
+            assert time.monotonic() < deadline, "the running server never saw the rebuilt index"
+            time.sleep(0.1)
 
 
 class TestMilvusLiteStore(StoreContract):
