@@ -1,11 +1,11 @@
 """Dense vector index over one generation's rows: exact while small, HNSW when large.
 
 Row r holds chunk r's L2-normalised float32 vector; an index is written once and never
-changed (a build writes a new generation). Exact search (`kind = "flat"`) is one
-matrix-vector product over `vectors.npy`, memory-mapped, so loading costs nothing and the
-pages are shared by every process serving the same generation. Above `index.exact_max` rows
-(`dense = "auto"`) or with `dense = "hnsw"`, FAISS's HNSW (inner product) is used; its vector
-storage is memory-mapped too (`IO_FLAG_MMAP_IFC`), so only the graph is read on load.
+changed (a build writes a new generation). Exact search (`kind = "flat"`, FAISS IndexFlatIP)
+up to `index.exact_max` rows (`dense = "auto"`), FAISS's HNSW (inner product) above it or with
+`dense = "hnsw"`. Either is read with its vector storage memory-mapped (`IO_FLAG_MMAP_IFC`):
+loading costs nothing but the HNSW graph, and the pages are shared by every process serving
+the same generation.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from config.errors import IndexMismatchError
 from config.settings import IndexSettings
 
 Kind = Literal["flat", "hnsw"]
-FLAT_FILE = "vectors.npy"
-HNSW_FILE = "dense.hnsw"
+FILE = "dense.faiss"
 # A filter that leaves at most this share of rows is searched exactly over those rows: HNSW
 # with a narrow filter walks most of its graph to find k allowed neighbours.
 _EXACT_SHARE = 0.05
@@ -38,13 +37,12 @@ def choose_kind(n: int, settings: IndexSettings) -> Kind:
 class DenseIndex:
     """search / vectors over rows 0..n-1; `build`, `save` and `load` make and read one."""
 
-    def __init__(self, matrix: np.ndarray, kind: Kind, hnsw: faiss.Index | None = None,
-                 ef_search: int = 64) -> None:
-        self._matrix = matrix  # (n, dim) float32; a memory map or a view of FAISS's storage
-        self.kind = kind
-        self._hnsw = hnsw
+    def __init__(self, index: faiss.Index, ef_search: int = 64) -> None:
+        self._index = index
+        self.kind: Kind = "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
+        self._matrix = _storage_view(index)  # (n, dim) float32, no copy
         self.ef_search = ef_search
-        self.dim = int(matrix.shape[1])
+        self.dim = int(index.d)
 
     def __len__(self) -> int:
         return int(self._matrix.shape[0])
@@ -55,28 +53,23 @@ class DenseIndex:
         matrix = np.ascontiguousarray(vectors, dtype=np.float32)
         if matrix.ndim != 2:
             raise IndexMismatchError(f"vectors have shape {matrix.shape}, expected (n, dim)")
-        kind = choose_kind(len(matrix), settings)
-        if kind == "flat":
-            return cls(matrix, "flat")
-        hnsw = faiss.IndexHNSWFlat(matrix.shape[1], settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = settings.hnsw_ef_construction
+        index: faiss.Index
+        if choose_kind(len(matrix), settings) == "flat":
+            index = faiss.IndexFlatIP(matrix.shape[1])
+        else:
+            index = faiss.IndexHNSWFlat(matrix.shape[1], settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = settings.hnsw_ef_construction
         faiss.omp_set_num_threads(os.cpu_count() or 1)  # building uses every core
-        hnsw.add(matrix)
-        return cls(_storage_view(hnsw), "hnsw", hnsw, settings.hnsw_ef_search)
+        index.add(matrix)
+        return cls(index, settings.hnsw_ef_search)
 
     def save(self, folder: Path) -> None:
-        if self._hnsw is not None:
-            faiss.write_index(self._hnsw, str(folder / HNSW_FILE))
-        else:
-            np.save(folder / FLAT_FILE, np.ascontiguousarray(self._matrix))
+        faiss.write_index(self._index, str(folder / FILE))
 
     @classmethod
     def load(cls, folder: Path, settings: IndexSettings) -> DenseIndex:
         """Open what `save` wrote, memory-mapped; `hnsw_ef_search` comes from the settings."""
-        if (folder / HNSW_FILE).is_file():
-            hnsw = faiss.read_index(str(folder / HNSW_FILE), faiss.IO_FLAG_MMAP_IFC)
-            return cls(_storage_view(hnsw), "hnsw", hnsw, settings.hnsw_ef_search)
-        return cls(np.load(folder / FLAT_FILE, mmap_mode="r"), "flat")
+        return cls(faiss.read_index(str(folder / FILE), faiss.IO_FLAG_MMAP_IFC), settings.hnsw_ef_search)
 
     def search(self, query: np.ndarray, k: int,
                allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -90,28 +83,21 @@ class DenseIndex:
         n_allowed = len(self) if allowed is None else int(np.count_nonzero(allowed))
         if k <= 0 or n_allowed == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        if self._hnsw is None:
-            scores = self._matrix @ q
-            if allowed is not None:
-                scores = np.where(allowed, scores, -np.inf)
-            return _top(scores, min(k, n_allowed))
-        if allowed is not None and n_allowed <= _EXACT_SHARE * len(self):
+        if self.kind == "hnsw" and allowed is not None and n_allowed <= _EXACT_SHARE * len(self):
             rows = np.flatnonzero(allowed)
             scores, at = _top(self._matrix[rows] @ q, min(k, n_allowed))
             return scores, rows[at]
-        return self._search_hnsw(q, k, allowed)
-
-    def _search_hnsw(self, q: np.ndarray, k: int,
-                     allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        assert self._hnsw is not None
         # One query is faster on one thread: OpenMP's barriers cost more than they save. The
         # setting is per calling thread, so it is made where the search runs.
         faiss.omp_set_num_threads(1)
         bitmap = None if allowed is None else np.packbits(allowed, bitorder="little")
         sel = None if bitmap is None else faiss.IDSelectorBitmap(len(self), faiss.swig_ptr(bitmap))
         # faiss's type stubs lag its SWIG API; these calls are documented and tested.
-        params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
-        scores, rows = self._hnsw.search(q.reshape(1, -1), k, params=params)
+        if self.kind == "hnsw":
+            params = faiss.SearchParametersHNSW(sel=sel, efSearch=max(self.ef_search, k))  # type: ignore[attr-defined]
+        else:
+            params = faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
+        scores, rows = self._index.search(q.reshape(1, -1), min(k, n_allowed), params=params)
         keep = rows[0] >= 0
         return scores[0][keep], rows[0][keep].astype(np.int64)
 
@@ -120,9 +106,10 @@ class DenseIndex:
         return np.asarray(self._matrix[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
 
 
-def _storage_view(hnsw: faiss.Index) -> np.ndarray:
-    """FAISS's own vector storage of an HNSW index as a numpy array (no copy)."""
-    flat = faiss.downcast_index(faiss.downcast_index(hnsw).storage)  # type: ignore[attr-defined]
+def _storage_view(index: faiss.Index) -> np.ndarray:
+    """FAISS's own vector storage (of a flat index, or of an HNSW index) as numpy, no copy."""
+    index = faiss.downcast_index(index)  # type: ignore[attr-defined]
+    flat = faiss.downcast_index(index.storage) if isinstance(index, faiss.IndexHNSW) else index  # type: ignore[attr-defined]
     n, d = int(flat.ntotal), int(flat.d)
     if n == 0:
         return np.zeros((0, d), np.float32)
