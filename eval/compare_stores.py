@@ -1,6 +1,6 @@
 """Retrieval figures per store on one corpus: local, Milvus with our tokenizer's BM25, Milvus's own.
 
-    python -m eval.compare_stores --corpus DIR --questions FILE [--k 10]
+    python -m eval.compare_stores --corpus DIR --questions FILE [--questions FILE…] [--bm25-only]
 
 Builds the corpus once with the local store (real embedder), then writes the very same
 generation (documents, chunks, vectors, tokens) into Milvus Lite twice — `index.lexical =
@@ -8,7 +8,8 @@ generation (documents, chunks, vectors, tokens) into Milvus Lite twice — `inde
 function) — and retrieves every answerable question in each mode (bm25, dense, fused) from each.
 A retrieved chunk is relevant when it overlaps a gold quote's place in its file (eval.metrics).
 Prints hit@5, MRR@10 and recall@5 per configuration and mode; this is how the Milvus store's
-lexical default was chosen (README, "Deployment").
+lexical default was chosen (README, "Deployment"). `--bm25-only` skips the embedding model
+(the fake embedder stands in; only BM25 is measured), for corpora too large to embed quickly.
 """
 
 from __future__ import annotations
@@ -48,12 +49,13 @@ def local_contents(store: LocalStore) -> Contents:
                     [tokenize(t) for t in texts], texts)
 
 
-def questions_with_evidence(path: Path, store: LocalStore) -> list[tuple[str, list[Evidence]]]:
+def questions_with_evidence(paths: Sequence[Path], store: LocalStore) -> list[tuple[str, list[Evidence]]]:
     """(question, evidence located in the indexed documents' text) for answerable questions."""
     by_source = {d.source: d for d in store.documents()}
     by_name = {Path(d.source).name: d for d in store.documents()}
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    lines = [line for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         if not line.strip():
             continue
         row = json.loads(line)
@@ -84,12 +86,14 @@ def figures(retriever: Retriever, items: Sequence[tuple[str, list[Evidence]]], m
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--corpus", type=Path, required=True)
-    p.add_argument("--questions", type=Path, required=True)
+    p.add_argument("--questions", type=Path, required=True, action="append")
     p.add_argument("--k", type=int, default=10)
+    p.add_argument("--bm25-only", action="store_true", help="measure BM25 only, without the embedding model")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="pqa-stores-") as tmp:
-        base: Settings = load_settings().with_overrides(paths={"corpus": args.corpus.resolve(),
-                                                               "data_dir": Path(tmp) / "local"})
+        base: Settings = load_settings().with_overrides(
+            paths={"corpus": args.corpus.resolve(), "data_dir": Path(tmp) / "local"},
+            embedding={"backend": "fake"} if args.bm25_only else {})
         embedder = make_embedder(base.embedding)
         report = build_index(base, progress=False, embedder=embedder)
         local = open_index(base)
@@ -99,14 +103,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(items)} answerable questions with located evidence")
         contents = local_contents(local)
         for label, store, lexical in CONFIGS:
-            s = base.with_overrides(paths={"data_dir": Path(tmp) / f"{store}-{lexical}"},
-                                    index={"store": store, "lexical": lexical})
+            s = base if store == "local" else base.with_overrides(
+                paths={"data_dir": Path(tmp) / f"{store}-{lexical}"}, index={"store": store, "lexical": lexical})
             if store != "local":
                 writer = backend_for(s).writer()
                 writer.write(contents)
                 writer.publish()
             retriever = Retriever(open_index(s, check=False), embedder, s.retrieval)
-            row = {m: figures(retriever, items, m, args.k) for m in MODES}
+            row = {m: figures(retriever, items, m, args.k) for m in (("bm25",) if args.bm25_only else MODES)}
             print(f"  {label:<30}" + " | ".join(
                 f"{m} hit@5 {f['hit@5']:.3f} mrr@10 {f['mrr@10']:.3f} recall@5 {f['recall@5']:.3f}"
                 for m, f in row.items()), flush=True)

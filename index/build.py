@@ -176,6 +176,12 @@ def _previous(settings: Settings, shape: dict, notices: list[str]) -> Store | No
     except Exception as exc:  # a damaged old index must not block building a new one
         notices.append(f"previous index unreadable ({exc}); rebuilding everything")
         return None
+    try:
+        old.vectors([0] if len(old) else [])  # stores load lazily: make sure its vectors read
+    except Exception as exc:
+        old.close()
+        notices.append(f"previous index's vectors unreadable ({exc}); rebuilding everything")
+        return None
     same = ("embedder", "embed_text")
     if any(old.manifest.shaping.get(k) != shape[k] for k in same):
         notices.append("embedder or embedding text changed since the last build; "
