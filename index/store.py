@@ -10,11 +10,8 @@ from index.manifest import check_manifest
 from index.stores import backend_for
 from index.stores.base import Store
 from index.stores.local import BUILD_HINT, CURRENT, current_folder
-from index.stores.local_store import LocalStore
 
-__all__ = ["BUILD_HINT", "CURRENT", "IndexStore", "Store", "current_folder", "has_index",
-           "indexed_corpus", "open_index"]
-IndexStore = LocalStore  # the local store's reader, by its former name
+__all__ = ["BUILD_HINT", "CURRENT", "Store", "current_folder", "has_index", "indexed_corpus", "open_index"]
 
 
 def open_index(settings: Settings, *, check: bool = True) -> Store:
