@@ -36,7 +36,7 @@ test: $(STAMP) browser
 	@# pytest exits 5 when it collected nothing: treat that as a failure, not a pass.
 	@$(BIN)/python -m pytest -q; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
-	@# The quality gates: ours vs the peer baseline on the dev set (floors in eval/gate.yaml), and
-	@# ours on the project's own 135 questions (floors in eval/gate_holdout.yaml).
-	$(BIN)/policyqa eval --dataset ../shared/eval/dev.jsonl --pipeline both --gate eval/gate.yaml --report data/reports/dev
+	@# The quality gates: ours vs the peer baseline on both shared corpora (floors and metadata
+	@# floors in eval/gate.yaml), and ours on the project's own 135 questions (eval/gate_holdout.yaml).
+	$(BIN)/policyqa eval --corpus-set eval/corpora.yaml --pipeline both --gate eval/gate.yaml --report data/reports
 	$(BIN)/policyqa eval --dataset eval/questions/holdout.jsonl --pipeline ours --gate eval/gate_holdout.yaml

@@ -75,7 +75,7 @@ def settings_for(args: argparse.Namespace) -> Settings:
     """Settings from --config and the environment, with --corpus applied when given."""
     settings = load_settings(args.config)
     corpus = getattr(args, "corpus", None)
-    if corpus is not None:
+    if isinstance(corpus, str | Path):  # `eval` takes several corpora and sets each itself
         settings = settings.with_overrides(paths={"corpus": Path(corpus).resolve()})
     return settings
 

@@ -144,6 +144,16 @@ class Assistant:
                  mode: Mode = "fused") -> list[Hit]:
         return self.search(query, k, filters, mode).hits
 
+    def refusal_score(self, question: str, hits: Sequence[Hit]) -> float:
+        """The score the answerer refuses below (`answer.refusal_threshold`) for these passages.
+
+        One method, so the retrieval test page shows whatever the answerer decides with.
+        """
+        from assistant.intent import analyze
+        from assistant.refusal import signals
+
+        return float(signals(analyze(question), hits).score)
+
     def ask(self, question: str, *, persona: str | None = None, history: History = (),
             filters: Filters | None = None, backend: str | None = None) -> Answer:
         """The answer to `question`, with citations (or a refusal with the closest passages)."""

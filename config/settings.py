@@ -116,6 +116,7 @@ class UISettings(_Section):
     port: int = Field(gt=0, lt=65536)
     max_upload_mb: int = Field(gt=0)
     admin_password_env: str
+    stream_pause_s: float = Field(default=0.15, ge=0, le=5)  # pause between streamed sentences
 
     def admin_password(self) -> str | None:
         return os.environ.get(self.admin_password_env) or None

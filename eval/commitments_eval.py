@@ -67,12 +67,34 @@ def _norm(value: object) -> object:
 
 
 def matches(gold: dict, row: Commitment) -> bool:
-    """True when `row` is the row `gold` describes."""
+    """True when `row` is the row `gold` describes.
+
+    Unit lists agree when every unit on each side is one on the other, or contains it or lies
+    inside it ("市发展改革" in "市发展改革、教育等部门"): how a list is cut into units is a
+    convention, which units are named is what counts.
+    """
     if row.source != gold["file"] or row.kind != gold["kind"]:
         return False
     if _norm(gold["anchor"]) not in _norm(row.text):  # type: ignore[operator]
         return False
-    return all(_norm(getattr(row, k, None)) == _norm(v) for k, v in gold.items() if k not in _IDENTITY)
+    for key, value in gold.items():
+        if key in _IDENTITY:
+            continue
+        ours = _norm(getattr(row, key, None))
+        want = _norm(value)
+        if key in ("units", "lead_units"):
+            if not _same_units(ours, want):  # type: ignore[arg-type]
+                return False
+        elif ours != want:
+            return False
+    return True
+
+
+def _same_units(ours: list[str], want: list[str]) -> bool:
+    def near(a: str, bs: list[str]) -> bool:
+        return any(a in b or b in a for b in bs)
+
+    return all(near(w, ours) for w in want) and all(near(o, want) for o in ours)
 
 
 def score(gold: Sequence[dict], rows: Sequence[Commitment]) -> tuple[list[Score], list[dict], list[Commitment]]:

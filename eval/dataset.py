@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.errors import EvalError
-from index.load import decode_bytes
+from config.errors import EvalError, IngestError
+from index.load import read_file
 from index.normalize import squeeze
 
 REQUIRED = ("id", "persona", "question", "script", "answerable", "gold_answer", "evidence", "type")
@@ -59,6 +59,9 @@ def locate(text: str, quote: str) -> list[tuple[int, int]]:
 def load_dataset(path: Path, corpus: Path) -> list[EvalItem]:
     """Read a JSON Lines dataset and locate each evidence quote in `corpus`.
 
+    Quotes are located in the text the reader makes of each file (`index.load.read_file`),
+    which is the text every chunk and citation offset refers to, whatever the format.
+
     Raises EvalError naming the line or question id for a malformed row, a missing file or a
     quote that cannot be found.
     """
@@ -88,7 +91,11 @@ def load_dataset(path: Path, corpus: Path) -> list[EvalItem]:
                 fp = corpus / file
                 if not fp.is_file():
                     raise EvalError(f"question {row['id']}: evidence file {file} not in {corpus}")
-                texts[file] = decode_bytes(fp.read_bytes())
+                try:
+                    # The reader's text: the same string chunk and citation offsets point into.
+                    texts[file] = read_file(fp).text
+                except IngestError as exc:
+                    raise EvalError(f"question {row['id']}: evidence file {file} cannot be read: {exc}") from None
             spans = locate(texts[file], quote)
             if not spans:
                 raise EvalError(

@@ -4,8 +4,9 @@
 
 N concurrent `gradio_client` clients share the questions of a JSONL file (dev.jsonl by default,
 cycled) and call `/ask`; with several `--url`s (replicas serving one index) the clients are
-dealt to them in turn. Prints errors, p50/p95/max latency and throughput; exits 1 on any
-error. Refuses URLs that are not on this machine.
+dealt to them in turn. Prints errors, p50/p95/max latency, throughput and how many answers
+came back with a stored conversation id; exits 1 on any error. Refuses URLs that are not on
+this machine.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Outcome:
     question: str
     seconds: float
     error: str | None = None
+    stored: bool = False  # the answer names the conversation the server kept it in
 
 
 def check_loopback(url: str) -> str:
@@ -75,9 +77,10 @@ def _worker(url: str, jobs: list[tuple[str, str]], timeout: float) -> list[Outco
         try:
             result = client.submit(question, persona, api_name="/ask").result(timeout=timeout)
             error = None if isinstance(result, dict) and "answer" in result else f"bad result: {result!r:.200}"
+            stored = isinstance(result, dict) and bool(result.get("conversation"))
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-        out.append(Outcome(question, time.perf_counter() - started, error))
+            error, stored = f"{type(exc).__name__}: {exc}", False
+        out.append(Outcome(question, time.perf_counter() - started, error, stored))
     return out
 
 
@@ -116,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = [o.seconds for o in outcomes if not o.error]
     print(f"{len(outcomes)} questions, {args.clients} clients over {len(urls)} replica(s), {wall:.1f} s wall, "
           f"{len(outcomes) / wall:.2f} questions/s")
-    print(f"errors: {len(errors)}")
+    print(f"errors: {len(errors)}; answers stored as conversations: {sum(o.stored for o in outcomes)}")
     for o in errors[:10]:
         print(f"  {o.question[:40]}: {o.error}")
     if ok:

@@ -51,6 +51,21 @@ def side_by_side(summaries: Sequence[Summary]) -> str:
     return "\n".join(lines)
 
 
+def macro_table(averaged: dict[str, dict[str, float | None]]) -> str:
+    """The macro average over corpora, one column per pipeline, plus ours/baseline."""
+    names = list(averaged)
+    both = "ours" in averaged and "baseline" in averaged
+    head = ["figure", *names] + (["ours/baseline"] if both else [])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for fig in FIGURE_NAMES:
+        label = fig + (" (lower is better)" if fig in LOWER_IS_BETTER else "")
+        cells = [label] + [fmt(averaged[n].get(fig), fig) for n in names]
+        if both:
+            cells.append(_ratio(averaged["ours"].get(fig), averaged["baseline"].get(fig)))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def retrieval_table(summaries: Sequence[Summary]) -> str:
     """A Markdown table with one row per (pipeline, retrieval mode)."""
     head = ["pipeline", "mode", *RETRIEVAL_FIGURES]
@@ -205,7 +220,7 @@ def per_question_table(runs: Sequence[PipelineRun]) -> str:
 
 def write_report(
     runs: Sequence[PipelineRun], summaries: Sequence[Summary], out: Path, *, command: str,
-    dataset: Path,
+    dataset: Path, metadata: str | None = None,
 ) -> Path:
     """Write report.md, TREC files and charts into `out`; return the report's path."""
     out.mkdir(parents=True, exist_ok=True)
@@ -218,6 +233,8 @@ def write_report(
         "## Headline figures", "", side_by_side(summaries), "",
         "## Retrieval by mode", "", retrieval_table(summaries), "",
     ]
+    if metadata:
+        parts += ["## Metadata", "", metadata, ""]
     for key in ("by_persona", "by_type", "by_script"):
         parts += [f"## Break-down {key.replace('_', ' ')}", "", breakdown_table(summaries, key), ""]
     parts += ["## Charts", ""] + [f"![{c.stem}]({c.name})" for c in charts] + [""]

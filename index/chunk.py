@@ -6,13 +6,16 @@ content; its heading path starts with the document title.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 from config.settings import ChunkingSettings
-from index.clean import METADATA, Cleaned, Line
+from index.clean import Cleaned, Line
+from index.dates import parse_date
+from index.docnumber import is_doc_number
 from index.headings import LEAD_RANK, Heading, parse_heading, strip_marker
-from index.metadata import DOC_NUMBER
+from index.issuer import split_orgs
 from index.normalize import normalize
 from index.types import Chunk, make_chunk_id
 
@@ -37,13 +40,14 @@ class Piece:
 
 
 def split_regions(cleaned: Cleaned) -> tuple[list[Line], list[Line], list[Line]]:
-    """Kept lines split into header (metadata, title), body and closing (sign-off) lines."""
+    """Kept lines split into header (metadata, title, byline), body and closing (sign-off) lines."""
+    index_of = {id(ln): i for i, ln in enumerate(cleaned.lines)}
     kept = cleaned.kept()
-    title = cleaned.lines[cleaned.title_index] if cleaned.title_index is not None else None
     cut = 0
-    if title is not None:
-        cut = next((i + 1 for i, ln in enumerate(kept) if ln is title), 0)
-        while cut < len(kept) and _header_like(kept[cut]):
+    if cleaned.title_lines:
+        last = cleaned.title_lines[-1]
+        cut = next((k + 1 for k, ln in enumerate(kept) if index_of[id(ln)] >= last), 0)
+        while cut < len(kept) and _header_like(kept, cut, index_of[id(kept[cut])] in cleaned.field_lines):
             cut += 1
     end = len(kept)
     while end > cut + 1 and _closing_like(kept[end - 1]):
@@ -51,12 +55,29 @@ def split_regions(cleaned: Cleaned) -> tuple[list[Line], list[Line], list[Line]]
     return kept[:cut], kept[cut:end], kept[end:]
 
 
-def _header_like(ln: Line) -> bool:
-    return bool(
-        METADATA.search(ln.norm)
-        or DOC_NUMBER.fullmatch(ln.norm)
-        or re.fullmatch(r"[(（][\d\-—–年至 ]+[)）]", ln.norm)
-    )
+_BRACKETED = re.compile(r"^[(（][^()（）]{2,80}[)）]$")
+
+
+def _header_like(kept: list[Line], k: int, is_field: bool) -> bool:
+    """Lines between the title and the body: fields, the 文号, a bracketed subtitle or date,
+    an adoption line, a byline of organisations followed by a date."""
+    norm = kept[k].norm
+    if is_field or is_doc_number(norm):
+        return True
+    if _BRACKETED.match(norm) and not _SENTENCE_IN.search(norm[1:-1]):
+        return True
+    if len(norm) <= 80 and norm.endswith(("通过", "通過", "公布", "发布", "施行")) and parse_date(norm):
+        return True
+    dated = len(norm) <= 20 and (parse_date(norm) is not None or bool(
+        re.fullmatch(r"[(（]?\d{4}年\d{1,2}月[)）]?", norm))) and not norm.startswith("--")
+    if dated and not re.search(r"[。；]", norm):
+        return True
+    nxt = kept[k + 1].norm if k + 1 < len(kept) else ""
+    dated_next = parse_date(nxt) is not None or bool(re.fullmatch(r"[(（]?\d{4}年\d{1,2}月[)）]?", nxt))
+    return bool(split_orgs(norm)) and len(nxt) <= 20 and dated_next
+
+
+_SENTENCE_IN = re.compile(r"[。；！？]")
 
 
 def _closing_like(ln: Line) -> bool:
@@ -88,6 +109,10 @@ def _heading_for(ln: Line, toc: dict[str, int], hints: dict[str, int]) -> Headin
     return heading
 
 
+ARTICLE_RANK = 4
+_ARTICLE = re.compile(r"^第\s?[一二三四五六七八九十百零〇两\d]+\s?(?:条|條)")
+
+
 def sections(title: str, body: list[Line], runs: dict[int, int], toc: list[Line],
              hints: dict[str, int]) -> list[Piece]:
     """One piece per body line, each carrying the heading path in force at that line."""
@@ -96,15 +121,18 @@ def sections(title: str, body: list[Line], runs: dict[int, int], toc: list[Line]
         h = parse_heading(entry.text.strip(), entry.norm)
         if h is not None:
             toc_ranks.setdefault(strip_marker(entry.norm), h.rank)
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[float, str]] = []
     pieces = []
     for ln in body:
         heading = _heading_for(ln, toc_ranks, hints)
         kinds: tuple[str, ...] = ()
         if heading is not None:
-            while stack and stack[-1][0] >= heading.rank:
+            rank: float = heading.rank
+            if rank == ARTICLE_RANK and not _ARTICLE.match(ln.norm) and any(_ARTICLE.match(h) for _, h in stack):
+                rank += 0.5  # 一、 inside an article (第X条) is one of its items (项), not a sibling
+            while stack and stack[-1][0] >= rank:
                 stack.pop()
-            stack.append((heading.rank, heading.label))
+            stack.append((rank, heading.label))
             kinds = ("heading",) if not heading.run_in else ()
         elif stack and stack[-1][0] == LEAD_RANK:
             stack.pop()  # a plain paragraph after a lead/bullet belongs to the enclosing section
@@ -171,13 +199,17 @@ def group(pieces: list[Piece], text: str, cfg: ChunkingSettings) -> list[Piece]:
     return out
 
 
+Outline = tuple[tuple[int, str, int], ...]  # (depth, heading, ordinal of the chunk it starts in)
+
+
 def chunk_document(doc_id: str, text: str, title: str, cleaned: Cleaned, cfg: ChunkingSettings,
-                   hints: dict[str, int] | None = None) -> list[Chunk]:
-    """Chunks of one cleaned document, in reading order."""
+                   hints: dict[str, int] | None = None) -> tuple[list[Chunk], Outline]:
+    """Chunks of one cleaned document in reading order, and its full heading outline."""
     header, body, closing = split_regions(cleaned)
     runs = _runs(cleaned)
     pieces = [Piece(ln.start, ln.end, runs[ln.start], (title,), ("metadata",)) for ln in header]
-    pieces += sections(title, body, runs, cleaned.toc, hints or {})
+    body_pieces = sections(title, body, runs, cleaned.toc, hints or {})
+    pieces += body_pieces
     pieces += [Piece(ln.start, ln.end, runs[ln.start], (title, CLOSING_LABEL), ("closing",)) for ln in closing]
     grouped = _group_regions(pieces, text, cfg)
     chunks = []
@@ -196,7 +228,22 @@ def chunk_document(doc_id: str, text: str, title: str, cleaned: Cleaned, cfg: Ch
                 kinds=p.kinds,
             )
         )
-    return chunks
+    return chunks, _outline(body_pieces, chunks)
+
+
+def _outline(pieces: list[Piece], chunks: list[Chunk]) -> Outline:
+    """Every heading of the body once, before small sections merged into chunks hid some."""
+    starts = [c.start for c in chunks]
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for p in pieces:
+        ordinal = max(0, bisect.bisect_right(starts, p.start) - 1)
+        for depth in range(1, len(p.path)):
+            prefix = p.path[: depth + 1]
+            if prefix not in seen:
+                seen.add(prefix)
+                out.append((depth, prefix[-1], ordinal))
+    return tuple(out)
 
 
 def _group_regions(pieces: list[Piece], text: str, cfg: ChunkingSettings) -> list[Piece]:

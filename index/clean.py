@@ -3,9 +3,14 @@
 Works on lines of the source text and returns which to keep; it never rewrites text, so every
 kept line is still an exact span of the original. General methods, not per-site rules:
 
-- widget, breadcrumb, previous/next-link and footer lines are recognised by their wording;
+- widget, breadcrumb, previous/next-link and footer lines are recognised by their wording
+  (a short line made only of widget words — 字号 大 中 小, 浏览次数, 分享, 打印, 关闭, 扫一扫 —
+  is a widget);
 - lines that repeat across many files of one corpus are site template;
-- everything before the document's title is navigation, except labelled metadata lines;
+- labelled metadata fields are found wherever the page lays them out (`index.fields`);
+- the title is located from the labelled field and the format's own hints (`index.title`);
+- everything before the document's title is navigation, except labelled metadata fields;
+- a block of related links (政策解读, 相关新闻…) after the body ends it, like a footer;
 - after a footer marker everything is footer, until the title appears again (a second render
   of the same page), after which only content not already kept is admitted;
 - a run of bare headings that reappears later is a table of contents, not content;
@@ -18,8 +23,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from index.docnumber import is_doc_number
+from index.fields import FieldValue, first, parse_fields
 from index.headings import marker_rank, parse_heading, strip_marker
 from index.normalize import normalize
+from index.title import TitleSpot, find_title, squeezed
+from index.widgets import is_widget
 
 
 @dataclass(frozen=True)
@@ -38,9 +47,13 @@ class Line:
 class Cleaned:
     lines: list[Line]  # every line of the file
     keep: list[bool]  # parallel to lines
-    title_index: int | None
+    title_index: int | None  # the first line of the title
     toc: list[Line] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # log messages (spam, TOC, duplicates)
+    fields: list[FieldValue] = field(default_factory=list)  # labelled metadata, in order
+    field_lines: set[int] = field(default_factory=set)  # lines that hold a labelled field
+    title: str = ""  # the document's title (a labelled title, else the title line(s))
+    title_lines: tuple[int, ...] = ()
 
     def kept(self) -> list[Line]:
         return [ln for ln, k in zip(self.lines, self.keep, strict=True) if k and not ln.blank]
@@ -63,6 +76,11 @@ _WIDGET = re.compile(
     r"|^(?:打印|保存|关闭)(?:\s+(?:打印|保存|关闭))*$|无障碍浏览|退出长辈版|^长辈版$|^微信公众号$|扫一扫"
     r"|^(?:上一篇|下一篇|上一条|下一条|上篇|下篇)[:：]|^附件[:：]?$"
     r"|^(?:政策原文|相关链接|相关文件|相关新闻|相关阅读|原文链接|相关稿件)[:：]?$|^<[^>]+>(?:\s*<[^>]+>)*$"
+)
+# Headers of a block of links to other pages; after the body they end it.
+_RELATED = re.compile(
+    r"^(?:政策解读|相关解读|解读材料|关联稿件|相关稿件|相关新闻|相关附件|相关链接|相关文件|延伸阅读|相关阅读|推荐阅读"
+    r"|附件下载)[:：]?$"
 )
 _FOOTER = re.compile(
     r"ICP备|公网安备|网监备|网站标识码|版权所有|Copyright|©|^主办单位[:：]|^主办[:：]|^承办单位[:：]|^承办[:：]"
@@ -118,91 +136,118 @@ def _nav_item(ln: Line) -> bool:
     return ln.norm[:1] in "•·▪" and not ln.norm.endswith(("。", "；", ";"))
 
 
-def clean(text: str, template: set[str] | None = None, title_hint: str | None = None) -> Cleaned:
-    """Decide for every line of `text` whether it is document content."""
+def clean(text: str, template: set[str] | None = None, title_hints: tuple[str, ...] = ()) -> Cleaned:
+    """Decide for every line of `text` whether it is document content.
+
+    `title_hints` are what the file format says the title is (HTML meta, Word Title style…).
+    """
     lines = split_lines(text)
     template = template or set()
     keep = [not ln.blank for ln in lines]
-    out = Cleaned(lines, keep, None)
+    full = normalize(text)
+    fields = parse_fields([ln.text for ln in lines], [full[ln.start : ln.end] for ln in lines])
+    field_lines = {i for f in fields for i in f.lines}
+    out = Cleaned(lines, keep, None, fields=fields, field_lines=field_lines)
     for i, ln in enumerate(lines):
         if ln.blank:
             continue
         if is_spam(ln.norm):
             keep[i] = False
             out.dropped.append(f"spam dropped (line {i + 1}): {ln.text.strip()[:40]}…")
-        elif _WIDGET.search(ln.norm) or _nav_item(ln) or ln.norm in template:
+        elif i in field_lines:
+            continue
+        elif _WIDGET.search(ln.norm) or is_widget(ln.norm) or _nav_item(ln) or ln.norm in template:
             keep[i] = False
-    title = _find_title(lines, keep, title_hint)
-    out.title_index = title
-    if title is not None:
-        for i in range(title):
-            if keep[i] and not METADATA.search(lines[i].norm):
+    spot = _title(out, title_hints)
+    if spot is not None:
+        out.title_index, out.title_lines = spot.lines[0], spot.lines
+        labelled = first(fields, "title")
+        out.title = _clean_title(labelled.value if labelled else spot.text)
+        near = set([i for i in range(spot.lines[0]) if keep[i]][-3:])
+        if spot.first_seen is not None:  # between a header's copy of the title and the title
+            near |= set(range(spot.first_seen + 1, spot.lines[0]))
+        for i in range(spot.lines[0]):
+            # Before the title only fields stay, and a 文号 or a date printed just above it.
+            if keep[i] and i not in field_lines and not (i in near and _stamp(lines[i].norm)):
                 keep[i] = False
-    _drop_footer_and_second_render(out, title)
+    _drop_footer_and_second_render(out, out.title_index)
     _drop_toc(out)
     return out
 
 
-def _find_title(lines: list[Line], keep: list[bool], hint: str | None) -> int | None:
-    candidates = [i for i, ln in enumerate(lines) if keep[i]]
-    label = next((lines[i] for i in candidates if re.match(r"^标\s*题\s*[:：]", lines[i].norm)), None)
-    wanted = hint
-    if label is not None:
-        wanted = re.split(r"[:：]", label.norm, maxsplit=1)[1].strip()
-    if wanted:
-        squeezed = re.sub(r"\s+", "", normalize(wanted))
-        for i in candidates:
-            if re.sub(r"\s+", "", lines[i].norm) == squeezed and not METADATA.search(lines[i].norm):
-                return i
-    nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
-    for i in candidates[: max(1, len(candidates) * 3 // 5)]:
-        norm = lines[i].norm
-        if not 5 <= len(norm) <= 100 or _SENTENCE.search(norm) or METADATA.search(norm):
-            continue
-        following = [j for j in nonblank if j > i][:2]
-        if any(keep[j] and METADATA.search(lines[j].norm) for j in following):
-            return i
-    for i in candidates:
-        if _TITLE_WORDS.search(lines[i].norm) and len(lines[i].norm) <= 100 and not _SENTENCE.search(lines[i].norm):
-            return i
-    return candidates[0] if candidates else None
+def _stamp(norm: str) -> bool:
+    """A line that is only a 文号 or only a date."""
+    return is_doc_number(norm) or bool(re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?", norm))
 
 
-_TITLE_WORDS = re.compile(
-    r"(?:关于.+的|通知|意见|方案|规划|计划|办法|细则|答复|解读|决定|报告|公告|通告|批复|条例|规定|纲要|措施|指引|指南|要点)$"
-)
+def _title(out: Cleaned, format_hints: tuple[str, ...]) -> TitleSpot | None:
+    labelled = first(out.fields, "title")
+    hints = ([labelled.value] if labelled else []) + list(format_hints)
+    norms = [ln.norm for ln in out.lines]
+    # When the label's own line is the only place the title is written (法規名稱：…), it is the title.
+    at_label = TitleSpot(labelled.lines, labelled.value) if labelled else None
+    return find_title(norms, [ln.text for ln in out.lines], out.keep, [normalize(h) for h in hints], at_label)
+
+
+def _clean_title(title: str) -> str:
+    """The title without layout spaces at line joins, footnote markers or a trailing colon."""
+    title = re.sub(r"\[\d{1,2}\]$", "", title.strip()).rstrip(":：")
+    return re.sub(r"\s+", " ", title).strip()
 
 
 def _drop_footer_and_second_render(out: Cleaned, title: int | None) -> None:
     lines, keep = out.lines, out.keep
-    title_norm = re.sub(r"\s+", "", lines[title].norm) if title is not None else None
+    title_norm = squeezed(normalize(out.title)) if title is not None else None
+    first_line = squeezed(lines[title].norm) if title is not None else None
     seen: set[str] = set()
     mode = "body"  # body → footer → second (a second render of the page) → footer …
     content_seen = False
-    for i in range(title + 1 if title is not None else 0, len(lines)):
+    related = False  # inside a block of related links printed under the title
+    start = (out.title_lines[-1] if out.title_lines else title) + 1 if title is not None else 0
+    for i in range(start, len(lines)):
         ln = lines[i]
         if ln.blank:
             if mode != "body":
                 keep[i] = False
             continue
-        squeezed = re.sub(r"\s+", "", ln.norm)
-        if squeezed == title_norm and (mode == "footer" or content_seen):
+        key = squeezed(ln.norm)
+        if not content_seen and _RELATED.match(ln.norm):
+            related, keep[i] = True, False
+            continue
+        if related and _link_like(ln.norm):
+            keep[i] = False
+            continue
+        related = False
+        if key in (title_norm, first_line) and (mode == "footer" or content_seen) and _repeats(lines, i, seen):
             mode = "second"
             keep[i] = False
             out.dropped.append(f"second render of the page from line {i + 1} dropped")
             continue
-        if _FOOTER.search(ln.norm):
+        if _FOOTER.search(ln.norm) or (content_seen and _RELATED.match(ln.norm)):
             mode = "footer"
         if mode == "footer":
             keep[i] = False
         elif mode == "second":
-            fresh = squeezed not in seen and len(squeezed) >= 40 and _SENTENCE.search(squeezed)
+            fresh = key not in seen and len(key) >= 40 and _SENTENCE.search(key)
             keep[i] = keep[i] and bool(fresh)
         if keep[i]:
-            seen.add(squeezed)
-            content_seen = content_seen or len(squeezed) >= 40
+            seen.add(key)
+            content_seen = content_seen or len(key) >= 40
     if title is not None:
         seen.add(title_norm or "")
+
+
+def _repeats(lines: list[Line], i: int, seen: set[str]) -> bool:
+    """Whether what follows line `i` was already seen: a second render of the page, not an
+    attached document that shares the title (a decree and the measures it promulgates)."""
+    following = [squeezed(ln.norm) for ln in lines[i + 1 :] if len(ln.norm) >= 10][:10]
+    return not following or sum(f in seen for f in following) * 2 >= len(following)
+
+
+def _link_like(norm: str) -> bool:
+    """A link to another page in a related-links block: a title in 《》, a 解读, or a dated entry."""
+    return len(norm) <= 120 and "。" not in norm and bool(
+        re.search(r"《[^》]+》|解读|\d{4}-\d{1,2}-\d{1,2}$", norm))
 
 
 def _drop_toc(out: Cleaned) -> None:

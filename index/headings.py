@@ -3,7 +3,9 @@
 Ranks, outermost first: 编 1 · 章 2 · 节 3 · 条 / 一、 4 · (一) 5 · 1. 6 · (1) 7 · ① 8 ·
 paragraph leads (一是…, ----…, ——…) 9. Damaged forms seen in scraped pages are accepted:
 `—、` or a bare `、` for `一、`, a bare `)` for `(一)`, a chapter heading that lost `第`.
-Matching runs on normalised text (simplified, half-width), so traditional pages work the same.
+Matching runs on normalised text (simplified, half-width), so traditional pages work the same
+(編/章/節/條); Taiwan's statutes put spaces inside the marker (`第 3 條`, `第 一 章`), which is
+accepted, and an article number alone on its line heads the text after it.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ LEAD_RANK = 9
 
 # (rank, pattern of the marker at the start of a stripped, normalised line)
 _MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"第[{NUM}\d]+编")),
-    (2, re.compile(rf"第[{NUM}\d]+章")),
-    (3, re.compile(rf"第[{NUM}\d]+节")),
-    (4, re.compile(rf"第[{NUM}\d]+条")),
+    (1, re.compile(rf"第\s?[{NUM}\d]+\s?编")),
+    (2, re.compile(rf"第\s?[{NUM}\d]+\s?章")),
+    (3, re.compile(rf"第\s?[{NUM}\d]+\s?节")),
+    (4, re.compile(rf"第\s?[{NUM}\d]+\s?条(?:之[{NUM}\d]+)?")),
     (2, re.compile(rf"[{NUM}]+章(?=[{CJK}])")),  # chapter that lost its 第
     (4, re.compile(rf"[{NUM}]{{1,3}}、")),
     (4, re.compile(rf"[—－\-]、(?=[{CJK}])")),  # 一、 rendered as an em dash
@@ -62,13 +64,16 @@ def parse_heading(line: str, norm_line: str) -> Heading | None:
         return None
     rank, mlen = found
     rest = norm_line[mlen:]
+    is_article = norm_line.startswith("第") and "条" in norm_line[:mlen]
     if not rest.strip():
-        return None
-    if norm_line.startswith("第") and norm_line[mlen - 1] == "条":
+        # A bare article number on its own line (第 5 條) heads the text that follows it.
+        return Heading(rank, line[:mlen].strip(), run_in=False) if is_article else None
+    if is_article:
         # An article (第X条) carries its own text: the marker is the heading.
         return Heading(rank, line[:mlen], run_in=bool(rest.strip()))
     end = _SENTENCE_END.search(rest)
-    stand_alone = len(rest.rstrip("。:： ")) <= TITLE_MAX and (end is None or end.end() >= len(rest.rstrip()))
+    # A short line that ends a sentence (一、中小企业。) is an enumerated item, not a heading.
+    stand_alone = len(rest.rstrip(":： ")) <= TITLE_MAX and end is None
     if stand_alone and rank != LEAD_RANK:
         return Heading(rank, line.rstrip(" 。:：;；"), run_in=False)
     # Run-in: the heading is the first sentence (or clause, for leads and bullets).

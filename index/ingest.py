@@ -95,7 +95,7 @@ def ingest_corpus(corpus: Path, chunking: ChunkingSettings, *, progress: bool = 
                 continue
             seen_texts.add(key)
             result.chunks.append(c)
-        result.outlines[doc.doc_id] = outline(chunks)
+        result.outlines[doc.doc_id] = list(doc.outline)
     return result
 
 
@@ -103,23 +103,28 @@ def ingest_text(rel: str, data: Loaded, raw: bytes, template: set[str], chunking
                 ) -> tuple[Document, list[Chunk], Cleaned]:
     """Clean, describe and chunk one loaded file."""
     hints = {re.sub(r"\s+", "", text): level + 1 for text, level in data.heading_hints}
-    cleaned = clean(data.text, template)
+    cleaned = clean(data.text, template, data.title_hints)
     header, body, closing = split_regions(cleaned)
-    title_line = cleaned.lines[cleaned.title_index].text.strip() if cleaned.title_index is not None else Path(rel).stem
-    meta = extract(title_line, header, body, closing)
+    if not cleaned.title:
+        cleaned.title = Path(rel).stem
+    is_page = Path(rel).suffix.lower() in (".html", ".htm")
+    meta = extract(cleaned, header, body, closing, data.fields, is_page=is_page)
+    title_line = meta.title
     doc_id = make_doc_id(rel)
+    chunks, heading_outline = chunk_document(doc_id, data.text, title_line, cleaned, chunking, hints)
     doc = Document(
         doc_id=doc_id, source=rel, text=data.text, title=meta.title, script=detect_script(data.text),
         issuer=meta.issuer, doc_number=meta.doc_number, written_date=meta.written_date,
         published_date=meta.published_date, doc_type=meta.doc_type, validity=meta.validity,
-        proposal=meta.proposal, content_hash=content_hash(raw),
+        proposal=meta.proposal, content_hash=content_hash(raw), outline=heading_outline,
     )
-    chunks = chunk_document(doc_id, data.text, title_line, cleaned, chunking, hints)
     return doc, chunks, cleaned
 
 
 def outline(chunks: Sequence[Chunk]) -> list[tuple[int, str, int]]:
-    """The heading outline of a document: (depth, heading, ordinal of its first chunk), each once."""
+    """The heading outline shown by a document's chunks: (depth, heading, ordinal of its first
+    chunk), each once. (`Document.outline`, made at ingest, also has the headings of small
+    sections that merged into a neighbour's chunk.)"""
     seen: set[tuple[str, ...]] = set()
     out = []
     for c in chunks:

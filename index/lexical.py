@@ -1,64 +1,30 @@
 """Lexical index: BM25 (bm25s) over jieba tokens of normalised text, built once and saved.
 
-Tokenisation: `normalize()` (simplified, half-width), lower case, jieba's search-engine cut
-(long words also yield their sub-words, so 高新技术企业 matches 高新技术 and 企业), with
-punctuation and spaces dropped, plus the character bigrams of every run of Chinese
-characters. The bigrams let a short term match however jieba happened to segment it
-(高企, 研发 inside 研发投入…), which matters for policy text full of abbreviations.
+Tokenisation is `index.analysis.Analyzer.tokens`: normalised text, jieba's search-engine cut
+plus the character bigrams of every Chinese run (a short term matches however jieba segmented
+it: 高企, 研发 inside 研发投入…), question words dropped.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-import unicodedata
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from index.normalize import normalize
+from index.analysis import default_analyzer
 
 # Bump when tokenisation changes: the BM25 data on disk depends on it (checked via the manifest).
-LEXICAL_VERSION = "jieba-search+bigram-2"
-
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
-# Question words: frequent in questions and carrying no content. Other function words are
-# left to BM25's IDF (a longer stoplist measured worse: 的/为/对 sit inside real phrases).
-_STOP = frozenset(("哪些", "哪个", "哪", "什么", "多少", "怎么", "怎样", "如何", "是否", "吗", "呢",
-                   "吧", "请问", "有哪些", "哪几", "几"))
-
-
-@cache
-def _jieba() -> Any:
-    """One jieba dictionary per process, loaded on first use and never modified (like the
-    OpenCC converters in index.normalize): loading takes ~1 s, so instances share it."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" chatter
-    tok = jieba.Tokenizer()
-    tok.initialize()
-    return tok
+LEXICAL_VERSION = "jieba-search+bigram+vocabulary-3"
 
 
 class Tokenizer:
-    """Text → BM25 tokens; jieba loads lazily and quietly on the first call."""
+    """Text → BM25 tokens (`index.analysis`: the same analysis as the questions'); jieba loads
+    lazily and quietly on the first call."""
 
     def __call__(self, text: str) -> list[str]:
         """Tokens of `text` (any script) for BM25, in text order."""
-        norm = normalize(text).lower()
-        tokens = [t for t in _jieba().cut_for_search(norm, HMM=True) if _keep(t)]
-        for run in _CJK_RUN.findall(norm):
-            tokens.extend(b for i in range(len(run) - 1) if (b := run[i : i + 2]) not in _STOP)
-        return tokens
-
-
-def _keep(token: str) -> bool:
-    token = token.strip()
-    if not token or token in _STOP:
-        return False
-    return any(unicodedata.category(c)[0] in "LN" for c in token)
+        return default_analyzer().tokens(text)
 
 
 class LexicalIndex:

@@ -1,26 +1,34 @@
-"""Readers: bytes on disk → the document's source text (and heading hints where the format has them).
+"""Readers: bytes on disk → the document's source text, plus what the format says about it.
 
-Supported: .txt, .md, .html/.htm, .pdf (text layer), .docx (heading styles become hints).
-Text files are decoded as UTF-8, UTF-16 (with BOM) or GB18030/GBK, whichever fits.
+Supported: .txt, .md, .html/.htm, .pdf (text layer), .docx. Text files are decoded as UTF-8,
+UTF-16 (with BOM) or GB18030/GBK, whichever fits. The text a reader returns is what every
+offset in the system points into (chunks, citations, evaluation evidence), so each format's
+reader decides once how its layout becomes lines (see `index/readers/`).
 """
 
 from __future__ import annotations
 
-import html
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import IngestError
+from index.readers.docx import docx_text
+from index.readers.html import read_html
+from index.readers.markdown import markdown_text
+from index.readers.pdf import pdf_text
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
 
 @dataclass(frozen=True)
 class Loaded:
+    """A file's text and the hints its format gives about the document."""
+
     text: str
     heading_hints: tuple[tuple[str, int], ...] = ()  # (heading text, level 1..) from the format
+    title_hints: tuple[str, ...] = ()  # the title as the format states it (HTML meta, Word Title style…)
+    fields: tuple[tuple[str, str], ...] = ()  # metadata outside the text: ("published", …), ("source", …)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -63,86 +71,32 @@ def read_file(path: Path) -> Loaded:
         raise IngestError(f"cannot read file: {exc.strerror}") from None
     if not data.strip():
         raise IngestError("empty file")
+    loaded = read_bytes(data, suffix)
+    if not loaded.text.strip():
+        raise IngestError("no text in the file")
+    return loaded
+
+
+def read_bytes(data: bytes, suffix: str) -> Loaded:
+    """The reader for a file type applied to its bytes."""
     if suffix == ".pdf":
-        return Loaded(_pdf_text(data))
+        text, title = pdf_text(data)
+        return Loaded(text, title_hints=(title,) if title else ())
     if suffix == ".docx":
-        return _docx(data)
+        doc = docx_text(data)
+        return Loaded(doc.text, tuple(doc.heading_hints), tuple(doc.title_hints))
     text = decode_bytes(data)
     if suffix in (".html", ".htm") or _is_html(text):
-        text = html_to_text(text)
-    if not text.strip():
-        raise IngestError("no text in the file")
+        page = read_html(text)
+        return Loaded(page.text, title_hints=tuple(page.title_hints), fields=tuple(page.fields))
+    if suffix == ".md":
+        md = markdown_text(text)
+        return Loaded(md.text, tuple(md.heading_hints), tuple(md.title_hints))
     return Loaded(text)
 
 
 def _is_html(text: str) -> bool:
     head = text[:2000].lower()
-    return "<html" in head or "<!doctype html" in head or "<body" in head
-
-
-_DROP_ELEMENTS = re.compile(
-    r"<(script|style|noscript|template|iframe|svg|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
-)
-_BLOCK_TAGS = re.compile(
-    r"</?(p|div|br|li|ul|ol|tr|table|h[1-6]|section|article|header|footer|nav|title|blockquote|pre)\b[^>]*>",
-    re.IGNORECASE,
-)
-_HEADING_TAG = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def html_to_text(markup: str) -> str:
-    """Visible text of an HTML page, one block element per line; scripts and styles removed."""
-    markup = re.sub(r"<!--.*?-->", "", markup, flags=re.DOTALL)
-    markup = _DROP_ELEMENTS.sub("\n", markup)
-    markup = _BLOCK_TAGS.sub("\n", markup)
-    text = html.unescape(_TAG.sub("", markup))
-    lines = [ln.rstrip() for ln in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-
-
-def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, OSError, TypeError) as exc:
-        raise IngestError(f"cannot parse PDF ({exc.__class__.__name__}: {exc}); is it truncated?") from None
-    text = "\n\n".join(p.strip("\n") for p in pages)
-    if not text.strip():
-        raise IngestError("PDF has no text layer (scanned?); OCR it first")
-    return text
-
-
-def _docx(data: bytes) -> Loaded:
-    import zipfile
-
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise IngestError(f"cannot open DOCX ({exc.__class__.__name__}); is it a Word 2007+ file?") from None
-    paragraphs: list[str] = []
-    hints: list[tuple[str, int]] = []
-    for para in document.paragraphs:
-        text = para.text.strip()
-        if not text:
-            continue
-        style = (para.style.name if para.style is not None else "") or ""
-        level = _style_level(style)
-        if level:
-            hints.append((text, level))
-        paragraphs.append(text)
-    if not paragraphs:
-        raise IngestError("DOCX has no text")
-    return Loaded("\n\n".join(paragraphs), tuple(hints))
-
-
-def _style_level(style: str) -> int:
-    """Heading level from a Word style name: 'Heading 2' / '标题 2' → 2; 'Title' → 0 (not a heading)."""
-    m = re.match(r"(?:heading|标题)\s*(\d)", style.strip(), re.IGNORECASE)
-    return int(m.group(1)) if m else 0
+    return "<html" in head or "<!doctype html" in head or "<body" in head or bool(
+        re.match(r"\s*<(?:div|p|table|span)\b", head)
+    )

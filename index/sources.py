@@ -31,6 +31,16 @@ def exclude_source(settings: Settings, source: str) -> None:
     target.write_text(json.dumps(sorted(names), ensure_ascii=False), encoding="utf-8")
 
 
+def include_source(settings: Settings, source: str) -> bool:
+    """Take `source` off the exclusion list (True when it was on it)."""
+    names = excluded(settings)
+    if source not in names:
+        return False
+    target = settings.paths.data_dir / EXCLUDED_FILE
+    target.write_text(json.dumps(sorted(names - {source}), ensure_ascii=False), encoding="utf-8")
+    return True
+
+
 def upload_path(settings: Settings, source: str) -> Path | None:
     """The uploaded file behind `source`, or None when `source` is a corpus file."""
     if not source.startswith(UPLOAD_PREFIX):

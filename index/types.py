@@ -45,6 +45,7 @@ class Document:
     validity: str | None = None
     proposal: ProposalInfo | None = None
     content_hash: str = ""
+    outline: tuple[tuple[int, str, int], ...] = ()  # (depth, heading, ordinal of its chunk)
 
     @property
     def date(self) -> str | None:

@@ -11,20 +11,24 @@ from pathlib import Path
 import gradio as gr
 import pytest
 
-from app.ui.admin import password_ok, upload_files
+from app.ui.admin import password_ok
 from app.ui.app import build_app, launch_options
 from app.ui.base import Turn
-from app.ui.chat import make_filters, respond
+from app.ui.chat import Chat, make_filters
+from app.ui.conversations import ConversationStore
 from app.ui.docs import document_view, documents_table
+from app.ui.export import answer_markdown, copy_markdown
 from app.ui.files import Downloads
+from app.ui.readiness import Readiness
 from app.ui.render import (
-    answer_markdown,
     answer_message,
     citation_card,
     esc,
+    esc_md,
     highlighted,
     sources_panel,
 )
+from app.ui.session import ChatState
 from app.ui.uploads import check_upload, sanitize_filename, stage_uploads
 from assistant.types import Answer
 from config.errors import IngestError
@@ -69,7 +73,7 @@ def test_markers_link_to_cards_of_their_turn(fake):
     answer = fake.ask("首次认定的高新技术企业奖励多少？")
     msg = answer_message(answer, turn=3)
     assert 'href="#pq-src-3-1"' in msg
-    panel = sources_panel([Turn("a", answer)] * 4, lambda d: fake.document(d).text)
+    panel = sources_panel([Turn("a", answer)] * 4, fake.chunks_of)
     assert 'id="pq-src-3-1"' in panel and 'id="pq-src-0-1"' in panel
     assert panel.count(" hidden") == 3  # only the newest turn's cards are visible at first
 
@@ -77,11 +81,23 @@ def test_markers_link_to_cards_of_their_turn(fake):
 def test_source_card_escapes_document_text_and_highlights_quote(fake):
     answer = _evil_answer(fake)
     c = answer.citations[0]
-    card = citation_card(c, 0, fake.document(c.doc_id).text)
+    card = citation_card(c, 0, fake.chunks_of(c.doc_id))
     _no_live_markup(card)
     assert "&lt;img src=x onerror=" in card
     assert f"<mark>{esc(c.quote)}</mark>" in card
     assert "展开上下文" in card
+
+
+def test_context_is_the_documents_cleaned_chunks_not_the_raw_text(fake):
+    answer = fake.ask("首次认定的高新技术企业奖励多少？")
+    c = answer.citations[0]
+    chunks = fake.chunks_of(c.doc_id)
+    card = citation_card(c, 0, chunks)
+    window = card.split('<div class="pq-window">', 1)[1]
+    neighbour = next(ch for ch in chunks if ch.chunk_id != c.chunk_id)
+    assert esc(neighbour.text[:20]) in window and "<mark>" in window
+    # a line of the source that is in no chunk (a site's navigation, say) never shows
+    assert "展开上下文" not in citation_card(c, 0, [])
 
 
 def test_highlight_clamps_offsets_and_escapes():
@@ -105,7 +121,7 @@ def test_refusal_shows_closest_passages(fake):
     assert answer.refused and answer.closest
     msg = answer_message(answer, 0)
     assert "未在文档中找到答案" in msg
-    panel = sources_panel([Turn("q", answer)], lambda d: fake.document(d).text)
+    panel = sources_panel([Turn("q", answer)], fake.chunks_of)
     assert "最接近的段落" in panel and "pq-card" in panel
 
 
@@ -122,21 +138,49 @@ def test_markdown_export_has_citations(fake):
     assert md.startswith("# 首次认定") and f"《{c.title}》" in md and f"> {c.quote}" in md
 
 
+def test_exports_keep_checker_flags_and_notices(fake):
+    answer = replace(fake.ask("首次认定的高新技术企业奖励多少？"), flagged=("奖励100万元。",),
+                     notices=("LLM 不可用，已改用摘录式回答。",))
+    for md in (answer_markdown(answer), copy_markdown(answer)):
+        assert "奖励100万元。" in md and "未能在引用段落中核实" in md and "已改用摘录式回答" in md
+
+
+def test_copy_markdown_has_footnotes_and_no_markup(fake):
+    answer = fake.ask("首次认定的高新技术企业奖励多少？")
+    md = copy_markdown(answer)
+    c = answer.citations[0]
+    assert "[^1]" in md.splitlines()[0] and f"[^1]: 《{c.title}》" in md and c.quote.strip() in md
+    for markup in ("<a", "pq-cite", "\\(", "&#"):
+        assert markup not in md
+
+
+def test_an_apostrophe_is_not_shown_as_an_entity():
+    assert esc_md("It's") == "It's"
+    assert "&#x27;" not in answer_message(Answer("q", "Xi'an 的政策[1]", (), refused=False, script="simplified"), 0)
+
+
 # ---- chat flow --------------------------------------------------------------------------------
 
 
+def _chat(fake: FakeAssistant) -> Chat:
+    return Chat(fake, ConversationStore.in_folder(fake.settings.paths.data_dir), Readiness.ready(), Downloads())
+
+
 def test_respond_streams_then_finishes_with_sources(fake):
-    downloads = Downloads()
-    steps = list(respond(fake, "首次认定的高新技术企业奖励多少？", "staff", None, [], [], downloads))
+    chat = _chat(fake)
+    state = ChatState(owner="browser-1")
+    steps = list(chat.respond("首次认定的高新技术企业奖励多少？", "staff", None, [], state))
     assert len(steps) >= 3  # the echo, at least one partial answer, the final answer
     assert steps[1][1][-1]["content"].endswith("▍")
-    _box, messages, sources, turns, markdown, _file = steps[-1]
+    _box, messages, sources, state, browser, _convs, copies, file = steps[-1]
     assert [m["role"] for m in messages] == ["user", "assistant"]
-    assert "pq-src-0-1" in sources and len(turns) == 1 and markdown.startswith("# ")
+    assert "pq-src-0-1" in sources and len(state.turns) == 1 and state.conversation
+    assert browser == {"owner": "browser-1", "conversation": state.conversation}
     assert fake.calls[-1]["persona"] == "staff"
-    assert Path(_file["value"]).read_text(encoding="utf-8") == markdown
-    list(respond(fake, "那第二条呢？", "citizen", None, messages, turns, downloads))
-    assert fake.calls[-1]["history"] == [("首次认定的高新技术企业奖励多少？", turns[0].answer.text)]
+    assert Path(file["value"]).read_text(encoding="utf-8") == answer_markdown(state.turns[0].answer)
+    assert "[^1]" in copies and "pq-cite" not in copies.replace("pq-copy", "")
+    list(chat.respond("那第二条呢？", "citizen", None, messages, state))
+    assert fake.calls[-1]["history"] == [("首次认定的高新技术企业奖励多少？", state.turns[0].answer.text)]
 
 
 def test_downloads_reuse_a_folder_per_content_and_prune_old_ones():
@@ -200,29 +244,14 @@ def test_check_upload_type_and_size(tmp_path):
     good = tmp_path / "ok.txt"
     good.write_text("政策正文", encoding="utf-8")
     assert check_upload(good, "ok.txt", 1024) == "ok.txt"
-    with pytest.raises(IngestError, match="not accepted"):
+    with pytest.raises(IngestError, match=r"不支持 \.exe"):
         check_upload(good, "run.exe", 1024)
-    with pytest.raises(IngestError, match="limit"):
+    with pytest.raises(IngestError, match="上限"):
         check_upload(good, "ok.txt", 4)
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    with pytest.raises(IngestError, match="empty"):
+    with pytest.raises(IngestError, match="空"):
         check_upload(empty, "empty.txt", 1024)
-
-
-def test_uploads_are_stored_under_upload_dir_with_clean_names(fake, tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
-    (src / "新政策.txt").write_text("一、总则\n\n科技创新。", encoding="utf-8")
-    (src / "virus.exe").write_bytes(b"MZ")
-    files = [str(src / "新政策.txt"), str(src / "virus.exe")]
-    report = upload_files(fake, files, authed=True)
-    upload_dir = fake.settings.paths.upload_dir
-    assert [p.name for p in fake.added] == ["新政策.txt"]
-    assert (upload_dir / "新政策.txt").is_file() and not (upload_dir / "virus.exe").exists()
-    assert "virus.exe" in report and "未接受" in report
-    with pytest.raises(gr.Error):
-        upload_files(fake, files, authed=False)
 
 
 def test_staging_refuses_duplicate_clean_names(tmp_path):
@@ -243,12 +272,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _raw_call(port: int, body: bytes) -> str:
+    """POST /gradio_api/call/ask with a raw JSON body; the event stream, decoded."""
+    import json
+    import urllib.request
+
+    base = f"http://127.0.0.1:{port}/gradio_api/call/ask"
+    req = urllib.request.Request(base, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        event_id = json.loads(resp.read())["event_id"]
+    with urllib.request.urlopen(f"{base}/{event_id}", timeout=10) as resp:
+        raw = resp.read().decode("utf-8")
+    # "event: error\ndata: {...}" -> the event name and the decoded data lines
+    return "\n".join(line if not line.startswith("data: ") else json.dumps(json.loads(line[6:]), ensure_ascii=False)
+                     for line in raw.splitlines())
+
+
 def test_api_endpoint_answers(fake, monkeypatch):
     from gradio_client import Client
 
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
     app = build_app(fake)
-    options = launch_options(fake.settings, port=_free_port())
+    options = launch_options(fake.settings, app, port=_free_port())
     assert options["server_name"] == "127.0.0.1"
     app.launch(prevent_thread_lock=True, quiet=True, **options)
     try:
@@ -256,8 +301,19 @@ def test_api_endpoint_answers(fake, monkeypatch):
         result = client.predict("首次认定的高新技术企业奖励多少？", "cppcc", api_name="/ask")
         assert result["refused"] is False and result["citations"][0]["number"] == 1
         assert "[1]" in result["answer"] and fake.calls[-1]["persona"] == "cppcc"
+        assert result["flagged"] == [] and result["notices"] == [] and result["conversation"]
+        follow = client.predict("那第二条呢？", "cppcc", result["conversation"], api_name="/ask")
+        assert follow["conversation"] == result["conversation"]
+        assert fake.calls[-1]["history"] == [("首次认定的高新技术企业奖励多少？", result["answer"])]
         with pytest.raises(Exception, match="persona"):
             client.predict("问题", "nobody", api_name="/ask")
+        for bad in (12345, ["列表"]):
+            with pytest.raises(Exception, match="问题无法识别"):
+                client.predict(bad, "citizen", api_name="/ask")
+        # A lone surrogate cannot even be encoded by the client: send the JSON escape raw.
+        events = _raw_call(options["server_port"], b'{"data": ["\\ud800\\u95ee", "citizen", ""]}')
+        assert "event: error" in events and "问题无法识别" in events
+        assert client.predict(api_name="/status")["ready"] is True
     finally:
         app.close()
 

@@ -7,27 +7,17 @@ Screenshots go to artifacts/ (git-ignored).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from index.normalize import detect_script
-from tests.conftest import CORPUS, DEV, REPO
+from tests.browser_server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Served, serve
+from tests.conftest import CORPUS, DEV
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = REPO / "artifacts"
 PWN = "window.__pwned=1"
 PLANTED = f"""关于蓝莓种植补贴的测试通知<script>{PWN}</script>
 
@@ -45,12 +35,6 @@ PLANTED = f"""关于蓝莓种植补贴的测试通知<script>{PWN}</script>
 ANSWER_TIMEOUT_MS = 180_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _dev_item(item_id: str) -> dict:
     for line in DEV.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
@@ -64,47 +48,22 @@ def _squeeze(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`policyqa serve` on a free loopback port over a temp corpus; stopped afterwards."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`policyqa serve` on a free loopback port over a temp corpus (the real embedder, and no
+    index yet: the first build runs while the page is served); stopped afterwards."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (run `make browser`)")
     root = tmp_path_factory.mktemp("e2e")
     corpus = root / "corpus"
     shutil.copytree(CORPUS, corpus)
     (corpus / "zz_planted.txt").write_text(PLANTED, encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "POLICYQA_PATHS__DATA_DIR": str(root / "data"), "GRADIO_ANALYTICS_ENABLED": "False"}
-    env.pop("POLICYQA_ADMIN_PASSWORD", None)
-    log = (root / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--corpus", str(corpus), "--host", "127.0.0.1",
-         "--port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 900  # the first run builds the index with the real model
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited with {proc.returncode}:\n{(root / 'server.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("server did not come up within 900 s")
-            time.sleep(1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with serve(root, corpus) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(served: Served) -> str:
+    return served.url
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +99,13 @@ def _ask(page: object, question: str) -> object:
 
 def _pwned(page: object) -> str:
     return page.evaluate("typeof window.__pwned")  # type: ignore[attr-defined]
+
+
+def test_page_was_up_and_showed_progress_while_the_first_index_built(served):
+    # The server answered /status before the index existed, saying it was building.
+    assert served.seen_building, "the page only came up once the index was built"
+    assert all(s["ready"] is False for s in served.seen_building)
+    assert any("正在首次建立文档索引" in s["message"] for s in served.seen_building)
 
 
 def test_question_from_dev_set_cites_gold_paragraph(browser, server):

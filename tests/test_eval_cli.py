@@ -190,7 +190,23 @@ def test_gate_file_errors_name_the_key(tmp_path: Path) -> None:
 
 def test_committed_gate_file_is_valid() -> None:
     gate = load_gate(Path(__file__).resolve().parent.parent / "eval" / "gate.yaml")
-    assert {"hit@5", "citation_precision", "refusal_accuracy"} <= set(gate.floors)
+    assert {"first", "policy-mix"} <= set(gate.corpora)
+    assert {"hit@5", "citation_precision", "refusal_accuracy"} <= set(gate.corpora["first"].floors)
+    assert {"title", "doc_number", "issuer", "written_date"} <= set(gate.corpora["policy-mix"].metadata)
+
+
+def test_gate_checks_each_corpus_and_its_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "gate.yaml"
+    path.write_text("pipeline: ours\nfloors:\n  hit@5: 0.5\ncorpora:\n  a:\n    floors:\n      hit@5: 0.9\n"
+                    "    metadata:\n      title: 0.95\n  b:\n    floors:\n      mrr@10: 0.1\n")
+    gate = load_gate(path)
+    failures = check_gate(gate, {"ours": {"hit@5": 0.7}}, {"a": {"ours": {"hit@5": 0.8}}},
+                          {"a": {"title": 0.9}})
+    assert any("a: ours hit@5 = 0.800 is below its floor 0.900" in f for f in failures)
+    assert any("a: metadata title = 0.900" in f for f in failures)
+    assert any("corpus 'b', which was not run" in f for f in failures)
+    assert check_gate(gate, {"ours": {"hit@5": 0.7}}, {"a": {"ours": {"hit@5": 0.95}}, "b": {"ours": {"mrr@10": 0.5}}},
+                      {"a": {"title": 1.0}}) == []
 
 
 @pytest.fixture()
@@ -210,7 +226,7 @@ def test_eval_command_end_to_end(fake_env: Path, capsys: pytest.CaptureFixture[s
     report = fake_env / "report"
     code = main(["eval", "--dataset", str(dataset), "--corpus", str(corpus), "--json",
                  "--report", str(report), "--gate", str(gate)])
-    out = json.loads(capsys.readouterr().out)
+    out = json.loads(capsys.readouterr().out)["corpora"]["set"]
     assert code == 0
     assert set(out) == {"ours", "baseline"}
     for figures in out.values():
@@ -221,7 +237,44 @@ def test_eval_command_end_to_end(fake_env: Path, capsys: pytest.CaptureFixture[s
     assert set(out["baseline"]["retrieval_by_mode"]) == {"dense"}
     # Four short paragraphs: ten results hold every chunk, so every answerable question hits.
     assert out["ours"]["hit@10"] == 1.0
-    assert (report / "report.md").is_file() and (report / "by_type.png").is_file()
+    assert (report / "set" / "report.md").is_file() and (report / "set" / "by_type.png").is_file()
+
+
+def test_eval_command_takes_corpus_folders_and_averages(
+    fake_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    folders = []
+    for name in ("one", "two"):
+        folder = fake_env / name
+        folder.mkdir()
+        corpus, dataset = _write_set(folder)
+        corpus.rename(folder / "docs")
+        dataset.rename(folder / "questions.jsonl")
+        folders.append(folder)
+    (folders[1] / "metadata.jsonl").write_text(
+        json.dumps({"file": "policy.txt", "title": "关于支持科技创新的若干措施", "doc_number": None,
+                    "issuer": None, "written_date": None, "published_date": None, "doc_type": "measures"},
+                   ensure_ascii=False) + "\n", encoding="utf-8")
+    code = main(["eval", "--corpus", str(folders[0]), "--corpus", str(folders[1]), "--pipeline", "ours",
+                 "--modes", "fused", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(out["corpora"]) == {"one", "two"}
+    assert "metadata" in out["corpora"]["two"] and "metadata" not in out["corpora"]["one"]
+    assert out["corpora"]["two"]["metadata"]["title"]["right"] == 1
+    one, two = (out["corpora"][n]["ours"]["hit@10"] for n in ("one", "two"))
+    assert out["macro"]["ours"]["hit@10"] == pytest.approx((one + two) / 2)
+
+
+def test_eval_command_explains_a_folder_that_is_not_a_corpus(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    code = main(["eval", "--corpus", str(tmp_path)])
+    assert code == 2
+    assert "is not a corpus folder" in capsys.readouterr().err
 
 
 def test_eval_command_table_and_failing_gate(

@@ -52,6 +52,6 @@ def test_traditional_labels_and_second_render_timestamps() -> None:
             "某市科技規劃\n\n一、目標\n\n到2025年,研發投入達到2%。")
     cleaned = clean(text)
     header, body, closing = split_regions(cleaned)
-    meta = extract(cleaned.lines[cleaned.title_index].text, header, body, closing)
+    meta = extract(cleaned, header, body, closing)
     assert (meta.issuer, meta.written_date, meta.doc_number) == ("某市人民政府", "2023-02-24", "某政發〔2023〕8號")
     assert meta.doc_type == "规划"

@@ -1,4 +1,4 @@
-"""`policyqa eval`: run our pipeline and the peer baseline over a question set, side by side."""
+"""`policyqa eval`: our pipeline and the peer baseline over one or several corpora, side by side."""
 
 from __future__ import annotations
 
@@ -27,63 +27,68 @@ def _modes(value: str) -> tuple[str, ...]:
 
 
 def add_parser(sub: Any) -> None:
-    from app.cli import add_corpus_option
-
     p = sub.add_parser(
-        "eval", help="evaluate retrieval and answers on a question set (ours vs peer baseline)",
-        description="Run a JSON Lines question set (the schema of ../shared/eval/dev.jsonl) "
-        "through our pipeline and the Langchain-Chatchat-style baseline; print the figures "
-        "side by side with the ratio ours/baseline.",
+        "eval", help="evaluate retrieval, answers and metadata on one or more corpora (ours vs baseline)",
+        description="Run question sets (the schema of ../shared/eval/dev.jsonl) through our pipeline "
+        "and the Langchain-Chatchat-style baseline; print the figures per corpus and their macro "
+        "average side by side, and the metadata report where a corpus has gold metadata. "
+        "Give corpora as --corpus-set FILE (YAML, see eval/corpora.yaml), as corpus folders "
+        "(--corpus DIR with docs/ and questions.jsonl), or as --dataset FILE [--corpus DOCS_DIR] pairs.",
     )
-    p.add_argument("--dataset", type=Path, required=True, metavar="FILE",
-                   help="JSON Lines question set with evidence quotes")
-    add_corpus_option(p)
+    p.add_argument("--corpus-set", type=Path, metavar="FILE",
+                   help="YAML file listing the corpora to evaluate (eval/corpora.yaml)")
+    p.add_argument("--dataset", type=Path, action="append", default=[], metavar="FILE",
+                   help="JSON Lines question set with evidence quotes (repeatable; pairs with --corpus)")
+    p.add_argument("--corpus", type=Path, action="append", default=[], metavar="DIR",
+                   help="the documents of the matching --dataset, or a corpus folder "
+                   "(docs/, questions.jsonl, optional metadata.jsonl) on its own (repeatable)")
     p.add_argument("--pipeline", choices=PIPELINES, default="both",
                    help="which pipeline(s) to run (default: both)")
     p.add_argument("--modes", type=_modes, default=MODES, metavar="LIST",
                    help="retrieval modes to measure for ours, comma-separated "
                    "(default: dense,bm25,fused; fused heads the table when present)")
     p.add_argument("--json", action="store_true",
-                   help="print one JSON object keyed by pipeline instead of tables")
+                   help="print one JSON object (per corpus and macro average) instead of tables")
     p.add_argument("--report", type=Path, metavar="DIR",
-                   help="write report.md, TREC run/qrels files and PNG charts into DIR")
+                   help="write a report (report.md, TREC run/qrels files, charts) per corpus into DIR")
     p.add_argument("--gate", type=Path, metavar="FILE",
                    help="YAML floors (eval/gate.yaml); exit 1 when a figure is below its floor")
 
 
-def _ours(settings: Settings) -> Any:
-    # Imported lazily: the assistant pulls in the index, retrievers and answerers.
-    from assistant.build import build_assistant
+def corpora_of(args: argparse.Namespace, settings: Settings) -> list[Any]:
+    """The corpora the arguments name, in order."""
+    from eval.corpora import Corpus, corpus_folder, load_corpus_set
 
-    assistant = build_assistant(settings)
-    # Incremental: only new or changed files are embedded, so this is cheap when current,
-    # and the figures are always for the corpus as it is now.
-    assistant.reindex(progress=False)
-    return assistant
-
-
-def _baseline(settings: Settings, ours: Any | None) -> Any:
-    from eval.baseline import build_baseline
-    from index.embed import make_embedder
-
-    embedder = getattr(ours, "embedder", None) or make_embedder(settings.embedding)
-    return build_baseline(settings.paths.corpus, embedder, _answerer(settings))
-
-
-def _answerer(settings: Settings) -> Any:
-    """Our extractive answerer with our settings, so the baseline differs only in loading,
-    chunking and retrieval. A fresh one: ours may be wired to look up sibling chunks in our
-    index, which would leak our chunks into the baseline's answers."""
-    from assistant.extractive import ExtractiveAnswerer
-
-    return ExtractiveAnswerer(settings.answer)
+    out = list(load_corpus_set(args.corpus_set)) if args.corpus_set else []
+    if args.dataset:
+        docs = list(args.corpus)
+        if len(docs) == 0:
+            docs = [settings.paths.corpus] * len(args.dataset)
+        if len(docs) != len(args.dataset):
+            raise EvalError(f"{len(args.dataset)} --dataset but {len(docs)} --corpus: give one "
+                            "documents folder per question set, or none to use paths.corpus")
+        for dataset, folder in zip(args.dataset, docs, strict=True):
+            out.append(Corpus(dataset.stem, Path(folder).resolve(), dataset))
+    else:
+        out += [corpus_folder(Path(folder).resolve()) for folder in args.corpus]
+    if not out:
+        raise EvalError("nothing to evaluate: give --corpus-set FILE, --corpus DIR or --dataset FILE")
+    names = [c.name for c in out]
+    for i, c in enumerate(out):  # two question sets named alike stay apart
+        if names.count(c.name) > 1:
+            out[i] = Corpus(f"{c.name}-{i + 1}", c.docs, c.questions, c.metadata)
+    return out
 
 
 def _command(args: argparse.Namespace) -> str:
     """The command line that reproduces this run, for the report."""
-    parts = ["policyqa", "eval", "--dataset", str(args.dataset)]
-    if args.corpus:
-        parts += ["--corpus", str(args.corpus)]
+    parts = ["policyqa", "eval"]
+    if args.corpus_set:
+        parts += ["--corpus-set", str(args.corpus_set)]
+    for dataset in args.dataset:
+        parts += ["--dataset", str(dataset)]
+    for corpus in args.corpus:
+        parts += ["--corpus", str(corpus)]
     parts += ["--pipeline", args.pipeline, "--modes", ",".join(args.modes)]
     if args.report:
         parts += ["--report", str(args.report)]
@@ -91,37 +96,52 @@ def _command(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.dataset import load_dataset
     from eval.gate import check_gate, load_gate
-    from eval.report import retrieval_table, side_by_side, write_report
-    from eval.run import run_pipeline, summarize
+    from eval.metadata_report import as_dict, report_text
+    from eval.report import macro_table, retrieval_table, side_by_side, write_report
+    from eval.suite import evaluate_corpus, macro
 
     gate = load_gate(args.gate) if args.gate else None  # fail on a bad gate file before running
-    items = load_dataset(args.dataset, settings.paths.corpus)
-    if not items:
-        raise EvalError(f"dataset {args.dataset} has no questions")
-    runs = []
-    ours = _ours(settings) if args.pipeline in ("ours", "both") else None
-    if ours is not None:
-        runs.append(run_pipeline("ours", ours, items, modes=args.modes))
-    if args.pipeline in ("baseline", "both"):
-        runs.append(run_pipeline("baseline", _baseline(settings, ours), items, modes=("dense",)))
-    summaries = [summarize(r) for r in runs]
-    results = {s.name: s.as_dict() for s in summaries}
+    corpora = corpora_of(args, settings)
+    pipelines = ("ours", "baseline") if args.pipeline == "both" else (args.pipeline,)
+    results = []
+    for corpus in corpora:
+        results.append(evaluate_corpus(corpus, settings, pipelines=pipelines, modes=args.modes,
+                                       progress=lambda msg: print(msg, file=sys.stderr)))
+    averaged = macro(results)
+    per_corpus = {r.corpus.name: r.figures() for r in results}
+    shares = {r.corpus.name: {k: s.share for k, s in r.metadata.items()} for r in results if r.metadata}
 
     if args.json:
-        print(json.dumps(results, ensure_ascii=False, indent=2))
+        out: dict[str, Any] = {"corpora": {}, "macro": averaged}
+        for r in results:
+            entry: dict[str, Any] = dict(r.figures())
+            if r.metadata is not None:
+                entry["metadata"] = as_dict(r.metadata)
+            out["corpora"][r.corpus.name] = entry
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(f"{args.dataset}: {len(items)} questions\n")
-        print(side_by_side(summaries))
-        print()
-        print(retrieval_table(summaries))
+        for r in results:
+            print(f"## {r.corpus.name}: {r.corpus.questions} ({len(r.items)} questions, "
+                  f"documents in {r.corpus.docs})\n")
+            print(side_by_side(r.summaries))
+            print()
+            print(retrieval_table(r.summaries))
+            print()
+            if r.metadata is not None:
+                print(report_text(r.corpus.name, r.metadata))
+                print()
+        if len(results) > 1:
+            print(f"## macro average over {len(results)} corpora ({', '.join(per_corpus)})\n")
+            print(macro_table(averaged))
     if args.report:
-        path = write_report(runs, summaries, args.report, command=_command(args),
-                            dataset=args.dataset)
-        print(f"report written to {path}", file=sys.stderr)
+        for r in results:
+            path = write_report(r.runs, r.summaries, args.report / r.corpus.name, command=_command(args),
+                                dataset=r.corpus.questions,
+                                metadata=report_text(r.corpus.name, r.metadata) if r.metadata else None)
+            print(f"report written to {path}", file=sys.stderr)
     if gate is not None:
-        failures = check_gate(gate, results)
+        failures = check_gate(gate, averaged, per_corpus, shares)
         for failure in failures:
             print(f"policyqa eval: gate failed: {failure}", file=sys.stderr)
         if failures:

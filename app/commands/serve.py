@@ -1,7 +1,8 @@
 """`policyqa serve [--corpus DIR] [--host H] [--port N]`: the chat UI in the browser.
 
-Builds the index first when there is none (with a progress bar), then serves the page at
-once; the embedding model loads in a background thread (or on the first question).
+Serves the page at once. When there is no index yet, it is built in the background while the
+page shows the build's progress (and tells anyone asking a question to wait); otherwise the
+embedding model loads in a background thread (or on the first question).
 """
 
 from __future__ import annotations
@@ -35,19 +36,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from app.ui.app import build_app, launch_options  # heavy imports only when serving
+    from app.ui.readiness import Readiness
     from assistant.build import build_assistant
 
     assistant = build_assistant(settings)
-    if not assistant.has_index():
-        print(f"No index in {settings.paths.index_dir}; building it from {settings.paths.corpus} …",
-              flush=True)
-        report = assistant.ensure_index(progress=True)
-        if report is not None:
-            print(f"index: {report.summary()}", flush=True)
-    app = build_app(assistant)
-    if not args.no_warm_up:
-        threading.Thread(target=_warm_up, args=(assistant,), name="warm-up", daemon=True).start()
-    options = launch_options(settings, host=args.host, port=args.port)
+    warm = None if args.no_warm_up else (lambda: _warm_up(assistant))
+    if assistant.has_index():
+        readiness = Readiness.ready()
+        if warm is not None:
+            threading.Thread(target=warm, name="warm-up", daemon=True).start()
+    else:
+        print(f"No index in {settings.paths.index_dir}; building it from {settings.paths.corpus} in the "
+              "background (the page shows its progress) …", flush=True)
+        readiness = Readiness.build(assistant, then=warm)
+    app = build_app(assistant, readiness=readiness)
+    options = launch_options(settings, app, host=args.host, port=args.port)
     print(f"policyqa: serving on http://{options['server_name']}:{options['server_port']}"
           + (" (admin tab on)" if settings.ui.admin_password() else ""), flush=True)
     # `kill` (SIGTERM) ends the server like Ctrl-C does, so its temporary files are removed.

@@ -1,7 +1,10 @@
-"""The "承诺与目标" tab: filter the commitments ledger, open a row's source card, export it.
+"""The "承诺与目标" tab: filter the commitments ledger, read each row's source, export it.
 
-`build_commitments_tab` must be called inside a `gr.Blocks()` context; the UI module mounts
-it. Rows and documents come from callables so the tab always shows the current index.
+The table shows what matters first — 内容, 责任单位, 期限 — with wrapped text in fixed
+columns, so it fits a 1366 px screen; clicking a row's 内容 opens its source card (document,
+文号, heading path, the paragraph with the row's span highlighted). Call
+`build_commitments_tab` inside the tab; rows and documents come from callables so the tab
+always shows the current index.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from index.commitments.ledger import filter_ledger, paragraph_of, write_csv, wri
 from index.commitments.types import KIND_LABELS, Commitment
 from index.types import Document
 
-TABLE_HEADERS = ["类型", "文件", "章节/事项", "内容", "责任单位", "期限"]
+TABLE_HEADERS = ["内容", "责任单位", "期限", "类型", "文件"]
 KIND_CHOICES = [("全部", ""), ("目标", "target"), ("任务", "task"), ("提案答复", "reply")]
+MAX_ROWS_SHOWN = 300  # the exports hold every row
+EMPTY = ('<p class="pq-empty" id="pq-ledger-empty">没有符合条件的条目。'
+         '请放宽筛选条件（责任单位、年份、文件或类型），或点“刷新”。</p>')
 
 
 @dataclass(frozen=True)
@@ -27,25 +33,22 @@ class CommitmentsTab:
     """The tab's components, and `refresh` (outputs: `refresh_outputs`) for a page-load hook."""
 
     table: Any
-    card: Any
     refresh: Callable[..., tuple]
     refresh_inputs: list[Any]
     refresh_outputs: list[Any]
 
 
+def row_content(r: Commitment) -> str:
+    """What a row says, in one line of text."""
+    if r.kind == "reply_meta":
+        return f"第{r.number}号提案 提案人 {r.proposer or '?'} 答复 {r.reply_date or '?'}"
+    return r.text
+
+
 def table_rows(rows: Sequence[Commitment]) -> list[list[str]]:
-    """Display rows for the table, in `TABLE_HEADERS` order."""
-    out = []
-    for r in rows:
-        if r.kind == "target":
-            what = r.text
-        elif r.kind == "reply_meta":
-            what = f"第{r.number}号提案 提案人 {r.proposer or '?'} 答复 {r.reply_date or '?'}"
-        else:
-            what = r.text[:120]
-        out.append([KIND_LABELS.get(r.kind, r.kind), r.doc_title, r.task or " > ".join(r.heading_path[1:]),
-                    what, "、".join(r.units), r.deadline or ""])
-    return out
+    """Rows as text, in `TABLE_HEADERS` order."""
+    return [[row_content(r), "、".join(r.units), r.deadline or "", KIND_LABELS.get(r.kind, r.kind), r.doc_title]
+            for r in rows]
 
 
 def source_card_html(row: Commitment, document: Document | None) -> str:
@@ -62,10 +65,33 @@ def source_card_html(row: Commitment, document: Document | None) -> str:
         body = f"{e(para[:a])}<mark>{e(para[a:b])}</mark>{e(para[b:])}"
     else:  # the document changed since the ledger was built: show the stored span only
         body = f"<mark>{e(row.text)}</mark>"
-    return (f'<div class="source-card"><h4>{e(row.doc_title)}</h4>'
-            f'<div class="meta">{meta}</div><div class="path">{path}</div>'
-            f'<p style="white-space:pre-wrap">{body}</p>'
-            f'<div class="meta">{e(row.source)} [{row.start}:{row.end}]</div></div>')
+    return (f'<div class="pq-ledger-src"><div class="pq-title">{e(row.doc_title)}</div>'
+            + (f'<div class="pq-meta">{meta}</div>' if meta else "")
+            + (f'<div class="pq-path">{path}</div>' if path else "")
+            + f'<div class="pq-para">{body}</div>'
+            f'<div class="pq-meta">{e(row.source)} [{row.start}:{row.end}]</div></div>')
+
+
+def ledger_table(rows: Sequence[Commitment], documents: Sequence[Document]) -> str:
+    """The ledger as a fixed-layout HTML table; each row's 内容 opens its source card."""
+    if not rows:
+        return EMPTY
+    e = html.escape
+    by_id = {d.doc_id: d for d in documents}
+    body = []
+    for r, cells in zip(rows[:MAX_ROWS_SHOWN], table_rows(rows[:MAX_ROWS_SHOWN]), strict=True):
+        content, units, deadline, kind, title = (e(c) for c in cells)
+        body.append(
+            f'<tr><td><details class="pq-card pq-ledger-row"><summary>{content}</summary>'
+            f'{source_card_html(r, by_id.get(r.doc_id))}</details></td>'
+            f'<td>{units or "—"}</td><td>{deadline or "—"}</td><td>{kind}</td><td>{title}</td></tr>')
+    more = (f'<p class="pq-meta">共 {len(rows)} 条，只显示前 {MAX_ROWS_SHOWN} 条；下载 CSV / Excel 可得全部。</p>'
+            if len(rows) > MAX_ROWS_SHOWN else f'<p class="pq-meta">共 {len(rows)} 条。点击内容查看出处。</p>')
+    head = "".join(f"<th>{h}</th>" for h in TABLE_HEADERS)
+    return (f'{more}<div class="pq-table-wrap"><table class="pq-ledger" id="pq-ledger-table">'
+            f'<colgroup><col class="c-content"><col class="c-units"><col class="c-deadline"><col class="c-kind">'
+            f'<col class="c-doc"></colgroup><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
+            f"</table></div>")
 
 
 def _choices(rows: Sequence[Commitment], documents: Sequence[Document]) -> tuple[list, list, list]:
@@ -79,54 +105,36 @@ def _choices(rows: Sequence[Commitment], documents: Sequence[Document]) -> tuple
 def build_commitments_tab(get_rows: Callable[[], Sequence[Commitment]],
                           get_documents: Callable[[], Sequence[Document]],
                           downloads: Downloads | None = None) -> CommitmentsTab:
-    """Render the "承诺与目标" tab inside the current `gr.Blocks` and wire its events."""
+    """Render the ledger's controls inside the current tab and wire their events."""
     downloads = downloads or Downloads()
 
-    def current(unit: str, year: str, doc: str, kind: str) -> list[Commitment]:
-        return filter_ledger(get_rows(), unit=unit or None, year=int(year) if year else None,
-                             doc=doc or None, kind=kind or None)
-
     def update(unit: str, year: str, doc: str, kind: str) -> tuple:
-        rows = current(unit, year, doc, kind)
+        rows = filter_ledger(get_rows(), unit=unit or None, year=int(year) if year else None,
+                             doc=doc or None, kind=kind or None)
         out_dir = downloads.folder("\n".join(r.row_id for r in rows) or "empty")
         csv_path = write_csv(rows, out_dir / "commitments.csv")
         xlsx_path = write_xlsx(rows, out_dir / "commitments.xlsx")
-        return table_rows(rows) or [[""] * len(TABLE_HEADERS)], [r.row_id for r in rows], str(csv_path), str(xlsx_path)
+        return ledger_table(rows, get_documents()), str(csv_path), str(xlsx_path)
 
     def refresh(unit: str, year: str, doc: str, kind: str) -> tuple:
         units, years, docs = _choices(get_rows(), get_documents())
         return (gr.Dropdown(choices=units), gr.Dropdown(choices=years), gr.Dropdown(choices=docs),
-                *update(unit, year, doc, kind), "")
+                *update(unit, year, doc, kind))
 
-    def show(ids: list[str], evt: gr.SelectData) -> str:
-        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
-        if not isinstance(index, int) or not 0 <= index < len(ids):
-            return ""
-        row = next((r for r in get_rows() if r.row_id == ids[index]), None)
-        if row is None:
-            return ""
-        doc = next((d for d in get_documents() if d.doc_id == row.doc_id), None)
-        return source_card_html(row, doc)
-
-    units, years, docs = _choices(get_rows(), get_documents())
-    with gr.Tab("承诺与目标"):
-        with gr.Row():
-            unit = gr.Dropdown(units, value="", label="责任单位", filterable=True)
-            year = gr.Dropdown(years, value="", label="年份")
-            doc = gr.Dropdown(docs, value="", label="文件", filterable=True)
-            kind = gr.Dropdown(KIND_CHOICES, value="", label="类型")
-            again = gr.Button("刷新", size="sm")
-        table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, label="承诺与目标")
-        ids = gr.State([])
-        card = gr.HTML(label="出处")
-        with gr.Row():
-            csv_btn = gr.DownloadButton("下载 CSV")
-            xlsx_btn = gr.DownloadButton("下载 Excel")
+    with gr.Row(equal_height=True):
+        unit = gr.Dropdown([("全部", "")], value="", label="责任单位", filterable=True, min_width=160)
+        year = gr.Dropdown([("全部", "")], value="", label="年份", min_width=100)
+        doc = gr.Dropdown([("全部", "")], value="", label="文件", filterable=True, min_width=200)
+        kind = gr.Dropdown(KIND_CHOICES, value="", label="类型", min_width=100)
+        again = gr.Button("刷新", size="sm", min_width=80)
+    table = gr.HTML(EMPTY, elem_id="pq-ledger")
+    with gr.Row():
+        csv_btn = gr.DownloadButton("下载 CSV", size="sm")
+        xlsx_btn = gr.DownloadButton("下载 Excel", size="sm")
     filters = [unit, year, doc, kind]
-    outputs = [table, ids, csv_btn, xlsx_btn]
+    outputs = [table, csv_btn, xlsx_btn]
     for f in filters:
-        f.change(update, filters, outputs)
-    refresh_outputs = [unit, year, doc, *outputs, card]
-    again.click(refresh, filters, refresh_outputs)
-    table.select(show, [ids], card)
-    return CommitmentsTab(table, card, refresh, filters, refresh_outputs)
+        f.change(update, filters, outputs, api_visibility="private")
+    refresh_outputs = [unit, year, doc, *outputs]
+    again.click(refresh, filters, refresh_outputs, api_visibility="private")
+    return CommitmentsTab(table, refresh, filters, refresh_outputs)

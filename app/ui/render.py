@@ -1,9 +1,12 @@
 """HTML for answers and source cards. Every piece of document text and model output is escaped.
 
-Nothing here reads files: a card shows the citation's paragraph and a window of the indexed
-document text handed in by the caller. Chat messages are rendered by Gradio's Markdown, so
-answer text is escaped twice over: HTML entities first, then a backslash before every Markdown
-punctuation mark, so a document or a model can neither inject markup nor make links.
+Nothing here reads files: a card shows the citation's paragraph and, on "展开上下文", the
+neighbouring chunks of the same document (its cleaned text, never the raw page with its
+navigation lines), handed in by the caller. Chat messages are rendered by Gradio's Markdown,
+so answer text is escaped twice over: `<`, `>` and `&` as HTML entities first, then a
+backslash before every Markdown punctuation mark, so a document or a model can neither inject
+markup nor make links. (Quotes are left alone: they are harmless in text, and an entity such
+as `&#x27;` would be shown literally once its `#` is escaped.)
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from app.ui.base import Turn
 from assistant.cite import MARKER_RE, _expand
 from assistant.types import Answer, Citation, Hit
 from index.normalize import to_traditional
-from index.types import Script
+from index.types import Chunk, Script
 
-CONTEXT_RADIUS = 500  # characters of surrounding text shown on "展开上下文"
+CONTEXT_RADIUS = 500  # characters of neighbouring chunks shown on "展开上下文", each side
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
-DocText = Callable[[str], str]  # doc_id -> indexed document text
+DocChunks = Callable[[str], Sequence[Chunk]]  # doc_id -> the document's chunks (cleaned text)
 
 
 def esc(text: object) -> str:
@@ -30,7 +33,7 @@ def esc(text: object) -> str:
 
 def esc_md(text: str) -> str:
     """Text safe to hand to a Markdown renderer that allows HTML: escaped, no markup survives."""
-    return _MD_SPECIAL.sub(r"\\\1", esc(text))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
 def label(text: str, script: Script) -> str:
@@ -94,7 +97,7 @@ def error_message(text: str) -> str:
 # ---- source cards ---------------------------------------------------------------------------
 
 
-def sources_panel(turns: Sequence[Turn], doc_text: DocText) -> str:
+def sources_panel(turns: Sequence[Turn], chunks_of: DocChunks) -> str:
     """Source cards of every turn, newest first; only the newest turn is shown until a marker
     of an older turn is clicked (the page script reveals that turn's section)."""
     if not turns:
@@ -102,19 +105,19 @@ def sources_panel(turns: Sequence[Turn], doc_text: DocText) -> str:
                 '点击答案中的 [n] 可定位到对应段落。</div>')
     sections = []
     for i in range(len(turns) - 1, -1, -1):
-        sections.append(turn_section(turns[i], i, doc_text, hidden=i != len(turns) - 1))
+        sections.append(turn_section(turns[i], i, chunks_of, hidden=i != len(turns) - 1))
     return '<div class="pq-sources">' + "".join(sections) + "</div>"
 
 
-def turn_section(turn: Turn, index: int, doc_text: DocText, *, hidden: bool = False) -> str:
+def turn_section(turn: Turn, index: int, chunks_of: DocChunks, *, hidden: bool = False) -> str:
     a = turn.answer
     s = a.script
     if a.citations:
         head = label("来源", s)
-        cards = [citation_card(c, index, doc_text(c.doc_id), open_=True) for c in a.citations]
+        cards = [citation_card(c, index, chunks_of(c.doc_id), open_=True) for c in a.citations]
     elif a.closest:
         head = label("最接近的段落（未能据此作答）", s)
-        cards = [closest_card(h, index, j, doc_text(h.document.doc_id)) for j, h in enumerate(a.closest, 1)]
+        cards = [closest_card(h, index, j, chunks_of(h.document.doc_id)) for j, h in enumerate(a.closest, 1)]
     else:
         head, cards = label("没有可引用的段落", s), []
     attr = " hidden" if hidden else ""
@@ -122,21 +125,20 @@ def turn_section(turn: Turn, index: int, doc_text: DocText, *, hidden: bool = Fa
             f'<h4>{esc(head)} · {esc(_shorten(turn.question, 40))}</h4>{"".join(cards)}</section>')
 
 
-def citation_card(c: Citation, turn: int, text: str, *, open_: bool = False) -> str:
+def citation_card(c: Citation, turn: int, chunks: Sequence[Chunk], *, open_: bool = False) -> str:
     """A card: title, number, date, heading path, the paragraph with the quote highlighted,
-    and the surrounding document text on demand."""
+    and the neighbouring passages of the document on demand."""
     para, para_start = (c.paragraph, c.paragraph_start) if c.paragraph else (c.quote, c.start)
     body = highlighted(para, c.start - para_start, c.end - para_start)
     return _card(card_id(turn, c.number), f"[{c.number}]", c.title, c.doc_number, c.date,
-                 c.heading_path, body, _context(text, para_start, para_start + len(para), c.start, c.end),
-                 open_=open_)
+                 c.heading_path, body, context_window(chunks, c.chunk_id, c.start, c.end), open_=open_)
 
 
-def closest_card(hit: Hit, turn: int, number: int, text: str) -> str:
+def closest_card(hit: Hit, turn: int, number: int, chunks: Sequence[Chunk]) -> str:
     """A card for a passage shown beside a refusal (nothing highlighted: nothing was quoted)."""
     ch, d = hit.chunk, hit.document
     return _card(card_id(turn, number), f"#{number}", d.title, d.doc_number, d.date, ch.heading_path,
-                 esc(ch.text), _context(text, ch.start, ch.end, ch.start, ch.start), open_=number == 1)
+                 esc(ch.text), context_window(chunks, ch.chunk_id, ch.start, ch.start), open_=number == 1)
 
 
 def _card(anchor: str, tag: str, title: str, number: str | None, date: str | None,
@@ -160,42 +162,37 @@ def highlighted(text: str, start: int, end: int) -> str:
     return f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
 
 
-def _context(text: str, para_start: int, para_end: int, hl_start: int, hl_end: int,
-             radius: int = CONTEXT_RADIUS) -> str:
-    """A collapsed window of the document around the paragraph, the paragraph set off."""
-    if not text or para_end > len(text) or para_start < 0:
+def context_window(chunks: Sequence[Chunk], chunk_id: str, hl_start: int, hl_end: int,
+                   radius: int = CONTEXT_RADIUS) -> str:
+    """A collapsed window of the document's cleaned text: the neighbouring chunks (up to
+    `radius` characters each side) around the cited chunk, which is set off and highlighted.
+
+    Built from chunks, not the source file, so a scraped page's navigation and footer lines
+    (which cleaning dropped) never appear. "" when the chunk is no longer indexed.
+    """
+    ordered = sorted(chunks, key=lambda c: c.start)
+    at = next((i for i, c in enumerate(ordered) if c.chunk_id == chunk_id), None)
+    if at is None:
         return ""
-    lo, hi = max(0, para_start - radius), min(len(text), para_end + radius)
-    inner = highlighted(text[para_start:para_end], hl_start - para_start, hl_end - para_start)
-    window = (("…" if lo > 0 else "") + esc(text[lo:para_start]) + f'<span class="pq-here">{inner}</span>'
-              + esc(text[para_end:hi]) + ("…" if hi < len(text) else ""))
+    here = ordered[at]
+    before: list[Chunk] = []
+    for c in reversed(ordered[:at]):
+        if sum(len(b.text) for b in before) >= radius:
+            break
+        before.insert(0, c)
+    after: list[Chunk] = []
+    for c in ordered[at + 1 :]:
+        if sum(len(a.text) for a in after) >= radius:
+            break
+        after.append(c)
+    inner = highlighted(here.text, hl_start - here.start, hl_end - here.start)
+    parts = ([] if at - len(before) == 0 else ["…"]) + [esc(c.text) for c in before]
+    parts += [f'<span class="pq-here">{inner}</span>', *(esc(c.text) for c in after)]
+    if at + len(after) + 1 < len(ordered):
+        parts.append("…")
+    window = "\n\n".join(parts)
     return f'<details class="pq-context"><summary>展开上下文</summary><div class="pq-window">{window}</div></details>'
 
 
 def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-# ---- Markdown export ---------------------------------------------------------------------------
-
-
-def answer_markdown(answer: Answer) -> str:
-    """The answer with its citations as a Markdown document (for copying or downloading)."""
-    s = answer.script
-    lines = [f"# {answer.question}", ""]
-    if answer.refused:
-        lines += [f"> {label('未在文档中找到答案', s)}", ""]
-    lines += [answer.text, ""]
-    if answer.citations:
-        lines += [f"## {label('来源', s)}", ""]
-        for c in answer.citations:
-            ref = "，".join(x for x in (f"《{c.title}》", c.doc_number or "", c.date or "") if x)
-            path = " › ".join(c.heading_path[1:] if c.heading_path[:1] == (c.title,) else c.heading_path)
-            lines.append(f"[{c.number}] {ref}" + (f"（{path}）" if path else ""))
-            lines += ["", *(f"> {q}" for q in c.quote.splitlines() if q.strip()), ""]
-    elif answer.closest:
-        lines += [f"## {label('最接近的段落', s)}", ""]
-        for i, h in enumerate(answer.closest, 1):
-            lines.append(f"{i}. 《{h.document.title}》 {' › '.join(h.chunk.heading_path[1:])}")
-            lines += ["", *(f"> {q}" for q in h.chunk.text.splitlines() if q.strip()), ""]
-    return "\n".join(lines).rstrip() + "\n"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from index.commitments.duties import duty_rows
 from index.commitments.paragraphs import Paragraph, make_row, paragraphs
-from index.commitments.replies import reply_rows
+from index.commitments.replies import is_reply, reply_rows
 from index.commitments.targets import find_targets, plan_horizon
 from index.commitments.types import Commitment
 from index.commitments.units import UnitTable, load_unit_table, split_units
@@ -58,7 +59,8 @@ def target_rows(document: Document, paras: Sequence[Paragraph]) -> list[Commitme
 
 
 def task_rows(document: Document, paras: Sequence[Paragraph], table: UnitTable) -> list[Commitment]:
-    """Tasks closed by a responsible-unit list; the task is the section heading they close."""
+    """Tasks closed by a responsible-unit list (the task is the section heading they close), and
+    clauses that give named bodies a duty (`index.commitments.duties`)."""
     rows: list[Commitment] = []
     for p in paras:
         matches = list(_DUTY_LIST.finditer(p.norm)) or list(_DUTY_WORDS.finditer(p.norm))
@@ -67,8 +69,18 @@ def task_rows(document: Document, paras: Sequence[Paragraph], table: UnitTable) 
             if not units:
                 continue
             task = p.heading_path[-1] if len(p.heading_path) > 1 else _first_sentence(p.text)
-            rows.append(make_row(document, "task", p, p.start + m.start(), p.start + m.end(),
+            # The row holds the sentence the note closes, then the note.
+            before = p.norm[: m.start()].rstrip()
+            begin = max(before.rfind(c, 0, len(before) - 1) for c in "。；;！？!?") + 1
+            begin += len(before[begin:]) - len(before[begin:].lstrip())
+            rows.append(make_row(document, "task", p, p.start + begin, p.start + m.end(),
                                  units=units, lead_units=leads, task=task.strip()))
+        if not p.is_heading and not is_reply(document):
+            # Duties in the running text; the notes just read are blanked out of it.
+            masked = p.norm
+            for m in matches:
+                masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
+            rows.extend(duty_rows(document, p, table, masked))
     return rows
 
 

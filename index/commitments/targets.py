@@ -104,7 +104,48 @@ def find_targets(norm: str, source: str, deadline: str | None, doc_year: int | N
             target = _clause_target(norm, source, c_start, c_end, when)
             if target:
                 found.append(target)
+            else:
+                found.extend(_action_targets(norm, source, c_start, c_end, when))
     return found, deadline
+
+
+# "建设50所高水平高等职业学校和150个骨干专业": an action, then counted objects.
+_ACTION = re.compile(
+    r"(?:建设|建成|培育|打造|遴选|认定|新增|扶持|支持|布局|培训|引进|组建|创建|推广|开发|制定|启动|实施|设立|新建|改造|"
+    r"认证|评选|发展|吸引|带动|资助|完成)"
+    rf"\s*(?:约|近|超过|不少于|至少)?\s*(?P<num>{_NUM})\s*(?P<unit>{_UNIT})"
+)
+_AND_VALUE = re.compile(rf"(?:和|及|以及|、)\s*(?P<num>{_NUM})\s*(?P<unit>{_UNIT})")
+_OBJECT_END = re.compile(r"和|及|以及|、|$")
+
+
+def _action_targets(norm: str, source: str, start: int, end: int, deadline: str) -> list[TargetSpan]:
+    """Counted objects of an action in a dated clause, one target per count."""
+    text = norm[start:end]
+    m = _ACTION.search(text)
+    if not m:
+        return []
+    values = [m]
+    pos = m.end()
+    while (more := _AND_VALUE.match(text, _object_end(text, pos))) is not None:
+        values.append(more)
+        pos = more.end()
+    out = []
+    for n, v in enumerate(values):
+        stop = _object_end(text, v.end())
+        metric = source[start + v.end() : start + stop].strip(" ,，（(")
+        if not metric or len(metric) > 40:
+            continue
+        span_start = start if n == 0 else start + v.start()
+        out.append(TargetSpan(span_start, start + stop, metric, "", re.sub(r"\s", "", v.group("num")),
+                              v.group("unit"), deadline))
+    return out
+
+
+def _object_end(text: str, pos: int) -> int:
+    """Where the object after a count ends: at 和 / 、 or the clause end."""
+    m = _OBJECT_END.search(text, pos)
+    return m.start() if m else len(text)
 
 
 def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -1,10 +1,10 @@
 """Split responsible-unit lists into single units and give each one canonical name.
 
-A list such as "各盟行政公署、市人民政府,旗县级人民政府,自治区科技厅、发展改革委" has two
+A list such as "各市人民政府,县级人民政府,省科技厅、发展改革委" has two
 levels of separator: commas (and ;) separate groups, 、 separates names within a group. A
 group that begins with 各 ("各盟行政公署、市人民政府") is one distributive phrase and stays
 one unit; a regional prefix at the head of a group ("自治区…") applies to every name in it
-and is dropped, so 自治区科技厅, 科技厅 and 内蒙古自治区科学技术厅 all become 科技厅.
+and is dropped, so 自治区科技厅, 科技厅 and 某某自治区科学技术厅 all become 科技厅.
 """
 
 from __future__ import annotations
@@ -58,12 +58,30 @@ def canonical_unit(name: str, table: UnitTable | None = None) -> str:
     name = _TRAILING.sub("", _ROLE_WORDS.sub("", name)).strip()
     if name.startswith("各"):
         return name
-    for prefix in table.prefixes:
+    name = _TAX_BUREAU.sub("税务局", name)
+    for prefix in (*_place_prefixes(name), *table.prefixes):
         rest = name[len(prefix):]
         if name.startswith(prefix) and rest and is_department(rest, table) and "人民政府" not in rest:
             name = rest
             break
     return table.aliases.get(name, name)
+
+
+# A place at the head of a name: a named place of any level, or a bare level word.
+_PLACE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区|市|自治州|州|盟|地区|县|区|旗))+"
+    r"|^(?:自治区|省|市|州|盟|县|区|旗)(?![场域份级委长属辖内外政])"  # a bare level word, not 市场 / 区域 / 区委
+)
+_TAX_BUREAU = re.compile(r"^国家税务总局.{2,10}?税务局$")  # a province's or city's tax bureau
+
+
+def _place_prefixes(name: str) -> list[str]:
+    """Candidate place prefixes of `name`, longest first."""
+    m = _PLACE.match(name)
+    if not m:
+        return []
+    whole = m.group(0)
+    return [whole[:i] for i in range(len(whole), 0, -1) if whole[i - 1] in "省区市州盟县旗" ]
 
 
 def split_units(text: str, table: UnitTable | None = None) -> tuple[str, ...]:

@@ -257,6 +257,7 @@ def doc_from_json(data: str) -> Document:
     raw = json.loads(data)
     if raw.get("proposal") is not None:
         raw["proposal"] = ProposalInfo(**raw["proposal"])
+    raw["outline"] = tuple(tuple(entry) for entry in raw.get("outline", ()))
     return Document(**raw)
 
 
