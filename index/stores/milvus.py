@@ -73,7 +73,9 @@ class MilvusBackend(Backend):
             if "://" not in self.uri:
                 Path(self.uri).parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._client = MilvusClient(uri=self.uri, token=self.settings.token() or "")
+                # A generous connect timeout: Milvus Lite's embedded server starts in a thread of
+                # this process and, on a busy machine, misses pymilvus's default 10 s.
+                self._client = MilvusClient(uri=self.uri, token=self.settings.token() or "", timeout=60)
             except Exception as exc:  # pymilvus raises several kinds; all mean "cannot reach it"
                 raise BackendError(f"cannot connect to Milvus at {self.uri} ({exc}); check index.uri "
                                    f"and the token in ${self.settings.token_env}") from None
