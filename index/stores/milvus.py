@@ -70,12 +70,17 @@ class MilvusBackend(Backend):
         if self._client is None:
             from pymilvus import MilvusClient
 
+            options: dict[str, Any] = {}
             if "://" not in self.uri:
                 Path(self.uri).parent.mkdir(parents=True, exist_ok=True)
+                # Milvus Lite's embedded gRPC server keeps grpc's default ping policy (one ping per
+                # 5 minutes without data), pymilvus pings every 10 s: a connection left idle while
+                # a build embeds for minutes is dropped with "too many pings". Ping it rarely.
+                options["grpc_options"] = {"grpc.keepalive_time_ms": 600_000,
+                                           "grpc.keepalive_permit_without_calls": 0}
             try:
-                # A generous connect timeout: Milvus Lite's embedded server starts in a thread of
-                # this process and, on a busy machine, misses pymilvus's default 10 s.
-                self._client = MilvusClient(uri=self.uri, token=self.settings.token() or "", timeout=60)
+                self._client = MilvusClient(uri=self.uri, token=self.settings.token() or "", timeout=60,
+                                            **options)
             except Exception as exc:  # pymilvus raises several kinds; all mean "cannot reach it"
                 raise BackendError(f"cannot connect to Milvus at {self.uri} ({exc}); check index.uri "
                                    f"and the token in ${self.settings.token_env}") from None

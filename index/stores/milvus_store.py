@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -23,6 +24,17 @@ from index.types import Chunk, Document
 
 MANIFEST_BLOB = "manifest.json"
 _BATCH = 1000
+
+
+class _NoLiteTimestampNotice(logging.Filter):
+    """Milvus Lite gives iterators no server timestamp; pymilvus warns on every iterator it
+    opens (once per document listing), though the client-side one it uses instead is right."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "mvccTs" not in record.getMessage()
+
+
+logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_NoLiteTimestampNotice())
 
 
 class MilvusStore(Store):
