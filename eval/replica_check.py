@@ -3,8 +3,8 @@
     POLICYQA_ADMIN_PASSWORD=… python -m eval.replica_check --admin-url http://127.0.0.1:7861 \
         --other-url http://127.0.0.1:7862 [--file F --question Q --expect TEXT]
 
-Drives the admin replica's 管理 tab in Debian's headless Chromium (Playwright: log in, upload,
-wait for "索引已更新"), then asks the *other* replica through `/ask` until its answer quotes
+Drives the admin replica's 管理 tab in Debian's headless Chromium (Playwright: log in, upload
+in 文档管理, wait for "已加入并索引"), then asks the *other* replica through `/ask` until its answer quotes
 the uploaded text. Prints how long the upload took and how long after it the other replica
 answered from it (it was never restarted). Loopback URLs only; exits 1 when it never does.
 """
@@ -33,12 +33,17 @@ def upload(admin_url: str, password: str, path: Path, timeout_s: float) -> None:
         try:
             page = browser.new_page()
             page.goto(admin_url)
-            page.get_by_role("tab", name="管理").click()
-            page.get_by_label("管理员密码").fill(password)
-            page.get_by_role("button", name="登录").click()
-            page.locator("input[type=file]").first.set_input_files(str(path))
-            page.get_by_role("button", name="上传并更新索引").click()
-            page.get_by_text("索引已更新").wait_for(timeout=timeout_s * 1000)
+            page.get_by_role("tab", name="管理", exact=True).click()
+            page.fill("#pq-admin-password input", password)
+            page.click("#pq-admin-login")
+            page.wait_for_function("() => document.cookie.includes('pq_admin=')", timeout=timeout_s * 1000)
+            page.get_by_role("tab", name="文档管理", exact=True).click()
+            page.locator("#pq-upload input[type=file]").set_input_files(str(path))
+            page.wait_for_function(f"() => document.querySelector('#pq-upload').innerText.includes({path.name!r})",
+                                   timeout=timeout_s * 1000)
+            page.click("#pq-upload-button")
+            page.wait_for_function("() => (document.querySelector('#pq-upload-report') || {innerText: ''})"
+                                   ".innerText.includes('已加入')", timeout=timeout_s * 1000)
         finally:
             browser.close()
 
