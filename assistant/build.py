@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +26,9 @@ from config.settings import Settings
 from index.analysis import default_analyzer
 from index.build import BuildReport, build_index
 from index.embed import Embedder, make_embedder
-from index.store import IndexStore, current_folder, open_index
+from index.store import open_index
+from index.stores import backend_for
+from index.stores.base import Store
 from index.types import Chunk, Document
 
 History = Sequence[tuple[str, str]]
@@ -44,7 +47,9 @@ class Assistant:
                                              documents=self.documents)
         self._lock = threading.RLock()  # guards the loaded parts; held only for moments
         self._build_lock = threading.Lock()  # one re-index at a time from this process
-        self._store: IndexStore | None = None
+        self._backend = backend_for(settings)
+        self._checked = 0.0  # when the live generation was last compared with the open one
+        self._store: Store | None = None
         self._retriever: Retriever | None = None
         self._llm: Any = None
         self._ledger: list[Any] | None = None
@@ -53,7 +58,7 @@ class Assistant:
     # -- the index ---------------------------------------------------------------------------
 
     def has_index(self) -> bool:
-        return current_folder(self.settings.paths.index_dir) is not None
+        return self._backend.live() is not None
 
     def ensure_index(self, *, progress: bool = True, on_progress: ProgressFn | None = None) -> BuildReport | None:
         """Build the index when there is none yet; return the build report, or None."""
@@ -77,7 +82,8 @@ class Assistant:
     def _swap(self) -> None:
         """Point questions at the new index. When one was loaded, the new one is loaded before
         the swap (outside the lock), so no question waits for it. The old one is not closed
-        here: questions in flight may still read it, and it is freed when the last lets go."""
+        here: questions in flight may still read it, and it closes itself (giving up its
+        reader lease) when the last lets go."""
         with self._lock:
             serving = self._retriever is not None
         store = retriever = None
@@ -86,16 +92,30 @@ class Assistant:
             retriever = Retriever(store, self.embedder, self.settings.retrieval)
         with self._lock:
             self._store, self._retriever, self._ledger, self._planner = store, retriever, None, None
+            self._checked = time.monotonic()
+
+    def _unload(self) -> None:
+        # Not closed here either (see `_swap`).
+        self._store, self._retriever, self._ledger, self._planner = None, None, None, None
 
     def _loaded(self) -> Retriever:
+        """The retriever over the live generation. Every `index.reload_check_s` seconds the
+        live generation is compared with the open one, so an index rebuilt elsewhere (the CLI,
+        another replica's admin) is picked up without a restart."""
         with self._lock:
+            now = time.monotonic()
+            if self._store is not None and now - self._checked >= self.settings.index.reload_check_s:
+                self._checked = now
+                if self._backend.live() not in (None, self._store.generation):
+                    self._unload()
             if self._retriever is None:
                 self._store = open_index(self.settings)
+                self._checked = now
                 self._retriever = Retriever(self._store, self.embedder, self.settings.retrieval)
             return self._retriever
 
     @property
-    def store(self) -> IndexStore:
+    def store(self) -> Store:
         with self._lock:  # with the retriever, so a swap cannot fall between them
             self._loaded()
             assert self._store is not None
@@ -103,7 +123,10 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now rather than on the first question."""
-        self._loaded()
+        store = self._loaded().store
+        warm_store = getattr(store, "warm_up", None)
+        if callable(warm_store):
+            warm_store()
         warm = getattr(self.embedder, "warm_up", None)
         if callable(warm):
             warm()
@@ -122,15 +145,16 @@ class Assistant:
 
     def ledger(self) -> list[Any]:
         """Commitments, targets and proposal-reply rows of every indexed document."""
-        from index.build import LEDGER_FILE
-        from index.commitments.ledger import build_ledger, load_ledger
+        from index.build import LEDGER_FILE, ledger_from_bytes
+        from index.commitments.ledger import build_ledger
 
         with self._lock:
+            store = self.store
             if self._ledger is None:
-                stored = self.store.folder / LEDGER_FILE
+                stored = store.blob(LEDGER_FILE)
                 # An index built before the ledger existed gets one extracted now.
-                self._ledger = (load_ledger(stored) if stored.is_file()
-                                else build_ledger(self.store.documents(), self.store.all_chunks()))
+                self._ledger = (ledger_from_bytes(stored) if stored is not None
+                                else build_ledger(store.documents(), store.all_chunks()))
             return self._ledger
 
     # -- questions -------------------------------------------------------------------------------

@@ -1,15 +1,16 @@
-"""Hybrid retrieval: dense (FAISS) + BM25, weighted reciprocal-rank fusion, optional rerank.
+"""Hybrid retrieval: dense + BM25, weighted reciprocal-rank fusion, optional rerank.
 
-Each retriever returns its `retrieval.candidates` best chunks; identical passages (the same
-text at several places, e.g. a page captured twice) are collapsed to one before fusion, so
-they never appear twice and their evidence adds up instead of splitting. Fused score of a
-passage = Σ weight_r / (rrf_k + rank_r). Filters restrict both retrievers *before* ranking.
+Each retriever returns its `retrieval.candidates` best chunks from the store (local or
+Milvus: the same fusion runs over either); identical passages (the same text at several
+places, e.g. a page captured twice) are collapsed to one before fusion, so they never appear
+twice and their evidence adds up instead of splitting. Fused score of a passage =
+Σ weight_r / (rrf_k + rank_r). Filters restrict both retrievers inside the store's engine,
+*before* ranking.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -23,51 +24,15 @@ from config.errors import IndexMismatchError, QueryError
 from config.settings import RetrievalSettings
 from index.analysis import expand
 from index.embed import Embedder
-from index.lexical import Tokenizer
+from index.filters import Filters
 from index.normalize import normalize
-from index.store import IndexStore
-from index.types import Document
+from index.stores.base import Ranked, Store
+
+__all__ = ["MODES", "Filters", "Mode", "Retrieval", "Retriever", "hit_metadata"]
 
 log = logging.getLogger(__name__)
 Mode = Literal["fused", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("fused", "dense", "bm25")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict retrieval to some documents. Empty fields do not restrict."""
-
-    doc_ids: tuple[str, ...] = ()
-    doc_types: tuple[str, ...] = ()
-    issuers: tuple[str, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-
-    def active(self) -> bool:
-        return bool(self.doc_ids or self.doc_types or self.issuers
-                    or self.year_from is not None or self.year_to is not None)
-
-    def accepts(self, doc: Document) -> bool:
-        """Whether `doc` passes every filter (issuers and types compare script-insensitively)."""
-        if self.doc_ids and doc.doc_id not in self.doc_ids:
-            return False
-        if self.doc_types and not _among(doc.doc_type, self.doc_types):
-            return False
-        if self.issuers and not _among(doc.issuer, self.issuers):
-            return False
-        if self.year_from is not None or self.year_to is not None:
-            year = doc.year
-            if year is None:
-                return False
-            if self.year_from is not None and year < self.year_from:
-                return False
-            if self.year_to is not None and year > self.year_to:
-                return False
-        return True
-
-
-def _among(value: str | None, wanted: Iterable[str]) -> bool:
-    return value is not None and normalize(value).strip() in {normalize(w).strip() for w in wanted}
 
 
 @dataclass(frozen=True)
@@ -83,13 +48,14 @@ class Retrieval:
 class _Candidate:
     row: int
     ranks: dict[str, int] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
     fused: float = 0.0
 
 
 class Retriever:
-    """retrieve(query, k, filters, mode) -> list[Hit] over one loaded IndexStore."""
+    """retrieve(query, k, filters, mode) -> list[Hit] over one open store."""
 
-    def __init__(self, store: IndexStore, embedder: Embedder, settings: RetrievalSettings,
+    def __init__(self, store: Store, embedder: Embedder, settings: RetrievalSettings,
                  *, reranker: Reranker | None = None) -> None:
         if embedder.name != store.manifest.embedder:
             raise IndexMismatchError(
@@ -100,7 +66,6 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self.reranker = reranker if reranker is not None else make_reranker(settings)
-        self._tokenize = Tokenizer()
 
     def prepare(self, query: str) -> tuple[str, tuple[str, ...]]:
         """The usable query and notices: QueryError when empty, truncated when too long."""
@@ -127,68 +92,58 @@ class Retriever:
             raise QueryError(f"unknown retrieval mode '{mode}'; valid: {', '.join(MODES)}")
         text, notices = self.prepare(query)
         k = k or self.settings.k
-        allowed = self._allowed(filters)
-        if allowed is not None and not allowed.any():
+        active = filters if filters is not None and filters.active() else None
+        if active is not None and not self.store.matching(active):
             return Retrieval([], text, (*notices, "no document matches the filters"))
         depth = max(self.settings.candidates, k)
         qvec = None
-        lists: dict[str, list[int]] = {}
+        lists: dict[str, Ranked] = {}
         if mode in ("fused", "dense"):
             qvec = self.embedder.embed_batch([" ".join(normalize(text).split())], "query")[0]
-            ids = None if allowed is None else np.flatnonzero(allowed).astype(np.int64)
-            lists["dense"] = self.store.dense.search(qvec, depth, ids)[1].tolist()
-        bm25_scores = None
+            lists["dense"] = self.store.search_dense(qvec, depth, active)
         if mode in ("fused", "bm25"):
             # Abbreviations people type (高企, 规上) get their written forms added.
-            bm25_scores = self.store.lexical.scores(self._tokenize(expand(text)))
-            masked = bm25_scores if allowed is None else np.where(allowed, bm25_scores, 0)
-            lists["bm25"] = _top_rows(masked, depth)
+            lists["bm25"] = self.store.search_lexical(expand(text), depth, active)
         weights = {"dense": self.settings.dense_weight, "bm25": self.settings.bm25_weight}
         ranked = self._fuse(lists, weights if mode == "fused" else {mode: 1.0})
         top = ranked[: depth if self.reranker else k]
-        hits = self._hits(top, qvec, bm25_scores)
+        hits = self._hits(top, qvec)
         if self.reranker is not None and hits:
             hits = self._rerank(text, hits)
         return Retrieval(hits[:k], text, notices)
 
-    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
-        if filters is None or not filters.active():
-            return None
-        keep = [d.doc_id for d in self.store.documents() if filters.accepts(d)]
-        return self.store.rows_of_documents(keep)
-
-    def _fuse(self, lists: dict[str, list[int]], weights: dict[str, float]) -> list[_Candidate]:
+    def _fuse(self, lists: dict[str, Ranked], weights: dict[str, float]) -> list[_Candidate]:
         """Weighted RRF over passages (rows collapsed by identical text)."""
-        group = self.store.group_of_row
         by_group: dict[int, _Candidate] = {}
-        for name, rows in lists.items():
+        for name, ranked in lists.items():
             seen: set[int] = set()
-            for row in rows:
-                g = int(group[row])
-                if g in seen:
+            for row, score, group in zip(ranked.rows.tolist(), ranked.scores.tolist(),
+                                         ranked.groups.tolist(), strict=True):
+                if group in seen:
                     continue  # a copy of a passage already ranked higher in this list
-                seen.add(g)
-                cand = by_group.setdefault(g, _Candidate(row))
+                seen.add(group)
+                cand = by_group.setdefault(group, _Candidate(row))
                 cand.ranks[name] = len(seen)
+                cand.scores.setdefault(name, score)
                 cand.fused += weights.get(name, 0.0) / (self.settings.rrf_k + len(seen))
         return sorted(by_group.values(),
                       key=lambda c: (-c.fused, min(c.ranks.values()), c.row))
 
-    def _hits(self, top: list[_Candidate], qvec: np.ndarray | None,
-              bm25_scores: np.ndarray | None) -> list[Hit]:
-        rows = np.asarray([c.row for c in top], dtype=np.int64)
-        chunks = self.store.chunks_at(rows.tolist())
-        dense = self.store.dense.vectors(rows) @ qvec if qvec is not None and len(rows) else None
+    def _hits(self, top: list[_Candidate], qvec: np.ndarray | None) -> list[Hit]:
+        rows = [c.row for c in top]
+        chunks = self.store.chunks_at(rows)
+        dense = self.store.vectors(rows) @ qvec if qvec is not None and rows else None
         hits = []
         for i, (cand, chunk) in enumerate(zip(top, chunks, strict=True)):
             scores = {"fused": cand.fused}
             if dense is not None:
                 scores["dense"] = float(dense[i])
-            if bm25_scores is not None:
-                scores["bm25"] = float(bm25_scores[cand.row])
-            hits.append(Hit(chunk=chunk, document=self.store.document_of_row(cand.row),
-                            rank=i + 1, fused_score=cand.fused, scores=scores,
-                            ranks=dict(cand.ranks)))
+            if "bm25" in cand.scores:  # a BM25 score where BM25 ranked the passage
+                scores["bm25"] = float(cand.scores["bm25"])
+            document = self.store.document(chunk.doc_id)
+            assert document is not None, f"chunk {chunk.chunk_id} has no document"
+            hits.append(Hit(chunk=chunk, document=document, rank=i + 1, fused_score=cand.fused,
+                            scores=scores, ranks=dict(cand.ranks)))
         return hits
 
     def _rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
@@ -206,15 +161,6 @@ class Retriever:
         """A LangChain `BaseRetriever` over this index (Documents carry ids and offsets)."""
         return _langchain_class()(retriever=self, k=k or self.settings.k, filters=filters,
                                   mode=mode)
-
-
-def _top_rows(scores: np.ndarray, depth: int) -> list[int]:
-    positive = int(np.count_nonzero(scores > 0))
-    depth = min(depth, positive)
-    if depth <= 0:
-        return []
-    top = np.argpartition(-scores, depth - 1)[:depth]
-    return top[np.lexsort((top, -scores[top]))].tolist()
 
 
 def hit_metadata(hit: Hit) -> dict[str, Any]:

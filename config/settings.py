@@ -62,10 +62,30 @@ class EmbeddingSettings(_Section):
 
 
 class IndexSettings(_Section):
-    dense: Literal["flat", "hnsw"]
+    store: Literal["local", "milvus"] = "local"
+    uri: str = ""  # milvus: a file path (Milvus Lite, embedded) or http://host:19530 (a server)
+    token_env: str = "POLICYQA_MILVUS_TOKEN"  # names the variable holding the server token
+    collection: str = Field(default="policyqa", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+    lexical: Literal["tokenizer", "milvus_bm25"] = "tokenizer"  # milvus: whose BM25
+    dense: Literal["flat", "hnsw", "auto"]
+    exact_max: int = Field(default=200_000, gt=0)  # auto: exact search up to this many chunks
     hnsw_m: int = Field(gt=1)
     hnsw_ef_construction: int = Field(gt=0)
     hnsw_ef_search: int = Field(gt=0)
+    reload_check_s: float = Field(default=2.0, ge=0)  # how often a reader looks for a newer index
+
+    def token(self) -> str | None:
+        """The Milvus server token, read from the environment at the moment of use."""
+        return os.environ.get(self.token_env) or None
+
+    def milvus_uri(self, data_dir: Path) -> str:
+        """Where Milvus lives: `uri`, or Milvus Lite's file in the data folder by default."""
+        if not self.uri:
+            return str(data_dir / "milvus.db")
+        if "://" in self.uri:
+            return self.uri
+        path = Path(self.uri).expanduser()
+        return str(path if path.is_absolute() else (data_dir / path))
 
 
 class RetrievalSettings(_Section):
@@ -157,6 +177,7 @@ class Settings(BaseSettings):
         data = self.model_dump(mode="json")
         data["llm"]["api_key"] = _mask(self.llm.api_key())
         data["ui"]["admin_password"] = _mask(self.ui.admin_password())
+        data["index"]["token"] = _mask(self.index.token())
         return data
 
 
@@ -230,7 +251,9 @@ def load_settings(config_file: Path | None = None) -> Settings:
         _check_keys(user, str(config_file))
         _resolve_paths(user, config_file.resolve().parent)
         data = _merge(data, user)
-    _check_env(dict(os.environ), {data["llm"]["api_key_env"], data["ui"]["admin_password_env"]})
+    secrets = {data["llm"]["api_key_env"], data["ui"]["admin_password_env"],
+               data.get("index", {}).get("token_env", IndexSettings.model_fields["token_env"].default)}
+    _check_env(dict(os.environ), secrets)
     try:
         settings = Settings(**data)
     except ValidationError as exc:

@@ -1,6 +1,6 @@
 """Retrieval benchmark: build throughput, query latency at scale, load time, peak memory.
 
-    python -m eval.bench_retrieval [--sizes 1000,10000,100000] [--queries 100] [--hnsw]
+    python -m eval.bench_retrieval [--sizes 1000,10000,100000] [--queries 100] [--stores local,milvus]
 
 1. Builds the index of the sample corpus with the configured (real) embedder: chunks/s.
 2. Scales the corpus up synthetically to each size: the real chunks, plus chunks made by
@@ -9,6 +9,8 @@
    embedded — that would take hours here — but perturbed real ones: the mean of the vectors of
    the chunks the sentences came from, plus Gaussian noise, re-normalised. Query vectors are
    real: `retrieve(k=10)` is timed end to end, query embedding included, over the dev questions.
+   Each store (local, and Milvus Lite) gets the same generation; a fresh process then opens and
+   serves it (eval.bench_serve), so load time and peak memory are a serving replica's own.
 3. At 10k chunks, Langchain-Chatchat's approach side by side: LangChain's
    `BM25Retriever.from_documents(docs, preprocess_func=jieba.lcut_for_search)` built over the
    whole store for every query (as its FAISS knowledge base does), against our saved index.
@@ -17,10 +19,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -31,11 +36,13 @@ import numpy as np
 from assistant.retrieve import Retriever
 from config import Settings, load_settings
 from index.build import build_index, lexical_text
-from index.dense import DenseIndex
 from index.embed import Embedder, make_embedder
 from index.lexical import Tokenizer
 from index.normalize import normalize
-from index.store import IndexStore, load_folder, open_index, write_store
+from index.store import open_index
+from index.stores import backend_for
+from index.stores.base import Contents
+from index.stores.local_store import LocalStore
 from index.types import Chunk, Document, make_chunk_id, make_doc_id
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
@@ -52,21 +59,23 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
     return q[49], q[94]
 
 
-def build_sample(settings: Settings, embedder: Embedder) -> IndexStore:
+def build_sample(settings: Settings, embedder: Embedder) -> LocalStore:
     report = build_index(settings, rebuild=True, progress=False, embedder=embedder)
     print(f"build (sample corpus, {report.documents} docs, {report.chunks} chunks, "
           f"{report.embedded} embedded): {report.seconds:.1f} s = "
           f"{report.chunks / report.seconds:.1f} chunks/s")
-    return open_index(settings)
+    store = open_index(settings)
+    assert isinstance(store, LocalStore)
+    return store
 
 
-def synthesize(base: IndexStore, size: int, seed: int = 0
+def synthesize(base: LocalStore, size: int, seed: int = 0
                ) -> tuple[list[Document], list[Chunk], np.ndarray, list[list[str]]]:
     """Documents, chunks, vectors and tokens for `size` chunks (see module docstring)."""
     rng = np.random.default_rng(seed)
     real = base.all_chunks()
     real_docs = {d.doc_id: d for d in base.documents()}
-    real_vecs = base.dense.vectors(np.arange(len(real)))
+    real_vecs = base.vectors(list(range(len(real))))
     tokenize = Tokenizer()
     pool: list[tuple[str, int]] = [(s.strip(), i) for i, c in enumerate(real)
                                    for s in _SENTENCE.findall(c.text) if len(s.strip()) >= 8]
@@ -97,62 +106,58 @@ def synthesize(base: IndexStore, size: int, seed: int = 0
     return docs, chunks[:size], np.vstack(vectors)[:size], tokens[:size]
 
 
-def timed(retriever: Retriever, questions: list[str], n: int, mode: str) -> tuple[float, float]:
-    times = []
-    for i in range(n):
-        t = time.perf_counter()
-        retriever.retrieve(questions[i % len(questions)], k=10, mode=mode)  # type: ignore[arg-type]
-        times.append((time.perf_counter() - t) * 1000)
-    return percentiles(times)
+def write_store(settings: Settings, store: str, contents: Contents, workdir: Path) -> tuple[Settings, float]:
+    """Write `contents` as the live generation of `store` under `workdir`; settings to serve it."""
+    size = len(contents.chunks)
+    s = settings.with_overrides(paths={"data_dir": workdir / f"{store}-{size}"},
+                                index={"store": store, "uri": str(workdir / f"milvus-{size}.db"),
+                                       "collection": "bench"})
+    t = time.perf_counter()
+    backend = backend_for(s)
+    writer = backend.writer()
+    writer.write(contents)
+    writer.publish()
+    took = time.perf_counter() - t
+    close = getattr(backend, "close", None)
+    if callable(close):
+        close()  # Milvus Lite: one process at a time holds its database
+    return s, took
 
 
-def bench_size(settings: Settings, base: IndexStore, embedder: Embedder, size: int,
-               questions: list[str], n_queries: int, workdir: Path, hnsw: bool) -> Retriever:
+def serve_figures(s: Settings, n_queries: int) -> dict:
+    """What a fresh serving process measures over the index (eval.bench_serve)."""
+    cmd = [sys.executable, "-m", "eval.bench_serve", "--store", s.index.store, "--data-dir",
+           str(s.paths.data_dir), "--uri", s.index.uri, "--collection", s.index.collection,
+           "--queries", str(n_queries)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parents[1])
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_size(settings: Settings, base: LocalStore, size: int, n_queries: int, workdir: Path,
+               stores: list[str]) -> None:
     t0 = time.perf_counter()
     docs, chunks, vectors, tokens = synthesize(base, size)
     keep = {c.doc_id for c in chunks}
     docs = [d for d in docs if d.doc_id in keep]
-    dense = DenseIndex(vectors.shape[1], settings.index)
-    dense.add(np.arange(len(chunks)), vectors)
-    folder = workdir / f"n{size}"
-    folder.mkdir()
     manifest = replace(base.manifest, documents=len(docs), chunks=len(chunks), files={})
-    write_store(folder, manifest, docs, chunks, dense, tokens)
-    made = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    store = load_folder(folder, settings.index)
-    load_s = time.perf_counter() - t1
-    retriever = Retriever(store, embedder, settings.retrieval)
-    retriever.retrieve(questions[0], k=10)  # warm-up (caches, jieba, model threads)
-    line = f"{size:>7} chunks: made+written {made:5.1f} s, load {load_s:.2f} s"
-    for mode in ("fused", "bm25"):
-        p50, p95 = timed(retriever, questions, n_queries, mode)
-        line += f" | {mode} p50 {p50:6.1f} ms p95 {p95:6.1f} ms"
-    print(f"{line} | peak RSS {peak_mb():,.0f} MB", flush=True)
-    if hnsw:
-        bench_hnsw(settings, retriever, vectors, questions, n_queries)
-    return retriever
-
-
-def bench_hnsw(settings: Settings, retriever: Retriever, vectors: np.ndarray,
-               questions: list[str], n_queries: int) -> None:
-    """The same store with an HNSW dense index: build time, latency, recall@50 vs exact."""
-    s = settings.index.model_copy(update={"dense": "hnsw"})
-    t = time.perf_counter()
-    hnsw = DenseIndex(vectors.shape[1], s)
-    hnsw.add(np.arange(len(vectors)), vectors)
-    built = time.perf_counter() - t
-    exact = retriever.store.dense
-    qvecs = retriever.embedder.embed_batch(questions, "query")
-    recall = {k: statistics.mean(len(set(exact.search(q, k)[1]) & set(hnsw.search(q, k)[1])) / k
-                                 for q in qvecs) for k in (10, 50)}
-    retriever.store.dense = hnsw
-    p50, p95 = timed(retriever, questions, n_queries, "fused")
-    retriever.store.dense = exact
-    print(f"{'':>7}  HNSW (M={s.hnsw_m}, efConstruction={s.hnsw_ef_construction}, "
-          f"efSearch={s.hnsw_ef_search}): built in {built:.1f} s, recall vs exact "
-          f"@10 {recall[10]:.3f} @50 {recall[50]:.3f}"
-          f" | fused p50 {p50:6.1f} ms p95 {p95:6.1f} ms | peak RSS {peak_mb():,.0f} MB", flush=True)
+    by_id = {d.doc_id: d for d in docs}
+    contents = Contents(manifest, docs, chunks, vectors, tokens,
+                        [lexical_text(by_id[c.doc_id], c) for c in chunks])
+    print(f"{size:>9,} chunks synthesised in {time.perf_counter() - t0:.0f} s", flush=True)
+    for store in stores:
+        s, wrote = write_store(settings, store, contents, workdir)
+        f = serve_figures(s, n_queries)
+        if "error" in f:
+            print(f"  {store:<7} written in {wrote:6.0f} s | serving failed: {f['error']}", flush=True)
+            continue
+        recall = f" (HNSW recall@10 vs exact {f['hnsw_recall@10']})" if "hnsw_recall@10" in f else ""
+        print(f"  {store:<7} written in {wrote:6.0f} s | load {f['load_s']:5.2f} s (open {f['open_s']:.3f} s)"
+              f" | fused p50 {f['fused_p50']:7.1f} ms p95 {f['fused_p95']:7.1f} ms"
+              f" | BM25 p50 {f['bm25_p50']:7.1f} ms p95 {f['bm25_p95']:7.1f} ms"
+              f" | serving peak {f['peak_mb']:,} MB | dense {f['dense']}{recall}", flush=True)
 
 
 def bench_embedding(embedder: Embedder, questions: list[str], n: int) -> None:
@@ -203,33 +208,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=100, help="timed queries per size and mode")
     parser.add_argument("--langchain-queries", type=int, default=5,
                         help="queries for the LangChain comparison at 10k (each rebuilds BM25)")
-    parser.add_argument("--no-hnsw", action="store_true",
-                        help="skip the HNSW variant at the largest size")
+    parser.add_argument("--stores", default="local,milvus",
+                        help="stores to compare side by side (default: local,milvus — Milvus Lite)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-
-    import json
 
     questions = [json.loads(line)["question"] for line in DEV.read_text(encoding="utf-8").splitlines()
                  if line.strip()]
     with tempfile.TemporaryDirectory(prefix="pqa-bench-") as tmp:
         settings = load_settings().with_overrides(paths={"data_dir": Path(tmp) / "data"},
-                                                  index={"dense": "flat"})
+                                                  index={"store": "local"})
         embedder = make_embedder(settings.embedding)
-        print(f"embedder {embedder.name}, exact dense index (flat), {len(questions)} dev "
+        print(f"embedder {embedder.name}, dense index {settings.index.dense} (exact up to "
+              f"{settings.index.exact_max:,} chunks, HNSW M={settings.index.hnsw_m} efSearch="
+              f"{settings.index.hnsw_ef_search} above), {len(questions)} dev "
               f"questions cycled, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
         base = build_sample(settings, embedder)
         bench_embedding(embedder, questions, args.queries)
         workdir = Path(tmp) / "scaled"
         workdir.mkdir()
-        at_10k = None
+        stores = [s.strip() for s in args.stores.split(",") if s.strip()]
         for size in sizes:
-            retriever = bench_size(settings, base, embedder, size, questions, args.queries, workdir,
-                                   hnsw=size == max(sizes) and not args.no_hnsw)
-            if size == 10_000:
-                at_10k = retriever
-        if at_10k is not None and args.langchain_queries > 0:
-            bench_langchain(at_10k, questions, args.langchain_queries)
+            bench_size(settings, base, size, args.queries, workdir, stores)
+            if size == 10_000 and args.langchain_queries > 0:
+                s = settings.with_overrides(paths={"data_dir": workdir / "local-10000"})
+                bench_langchain(Retriever(open_index(s, check=False), embedder, settings.retrieval),
+                                questions, args.langchain_queries)
         print(f"\npeak RSS over the whole run: {peak_mb():,.0f} MB")
     return 0
 

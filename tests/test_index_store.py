@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from config.errors import BackendError, IndexMismatchError, IndexMissingError
+from config.errors import IndexMismatchError, IndexMissingError
 from index.build import build_index
 from index.dense import DenseIndex
 from index.embed import FakeEmbedder
@@ -21,36 +21,40 @@ def _vectors(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_dense_flat_add_search_remove_save_load(settings, tmp_path: Path) -> None:
+def test_dense_exact_search_save_load(settings, tmp_path: Path) -> None:
     vecs = _vectors(20)
-    index = DenseIndex(16, settings.index)
-    index.add(np.arange(100, 120), vecs)
-    scores, ids = index.search(vecs[3], 5)
-    assert ids[0] == 103 and scores[0] == pytest.approx(1.0, abs=1e-5)
+    index = DenseIndex.build(vecs, settings.index)
+    assert index.kind == "flat"  # auto: exact while small
+    scores, rows = index.search(vecs[3], 5)
+    assert rows[0] == 3 and scores[0] == pytest.approx(1.0, abs=1e-5)
     assert list(scores) == sorted(scores, reverse=True)
-    # A selector restricts the search inside FAISS: a narrow filter still fills k.
-    _, only = index.search(vecs[3], 5, allowed=np.array([110, 111]))
-    assert set(only) == {110, 111}
-    assert index.remove(np.array([103])) == 1
-    assert 103 not in index.search(vecs[3], 20)[1]
-    index.save(tmp_path / "d.faiss")
-    loaded = DenseIndex.load(tmp_path / "d.faiss", settings.index)
-    assert len(loaded) == 19 and loaded.kind == "flat"
-    assert np.allclose(loaded.vectors(np.array([105])), vecs[5:6])
+    # A row mask restricts the search itself: a narrow filter still fills k.
+    allowed = np.zeros(20, bool)
+    allowed[[10, 11]] = True
+    assert set(index.search(vecs[3], 5, allowed=allowed)[1]) == {10, 11}
+    index.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path, settings.index)
+    assert len(loaded) == 20 and loaded.kind == "flat"
+    assert np.allclose(loaded.vectors(np.array([5])), vecs[5:6])
     with pytest.raises(IndexMismatchError):
         loaded.search(np.ones(8, np.float32), 3)
 
 
-def test_dense_hnsw_is_selectable_and_cannot_remove(settings, tmp_path: Path) -> None:
-    hnsw = settings.index.model_copy(update={"dense": "hnsw", "hnsw_m": 8})
-    vecs = _vectors(50)
-    index = DenseIndex(16, hnsw)
-    index.add(np.arange(50), vecs)
-    assert index.search(vecs[7], 3)[1][0] == 7
-    index.save(tmp_path / "h.faiss")
-    assert DenseIndex.load(tmp_path / "h.faiss", settings.index).kind == "hnsw"
-    with pytest.raises(BackendError, match="HNSW"):
-        index.remove(np.array([1]))
+def test_dense_hnsw_above_exact_max_with_filters(settings, tmp_path: Path) -> None:
+    auto = settings.index.model_copy(update={"dense": "auto", "exact_max": 100, "hnsw_m": 8})
+    vecs = _vectors(400)
+    index = DenseIndex.build(vecs, auto)
+    assert index.kind == "hnsw"
+    index.save(tmp_path)
+    loaded = DenseIndex.load(tmp_path, auto)
+    assert loaded.kind == "hnsw" and loaded.search(vecs[7], 3)[1][0] == 7
+    assert np.allclose(loaded.vectors(np.array([9, 2])), vecs[[9, 2]])
+    wide = np.arange(400) % 2 == 0  # a wide filter runs inside HNSW
+    assert all(r % 2 == 0 for r in loaded.search(vecs[7], 10, allowed=wide)[1])
+    narrow = np.zeros(400, bool)
+    narrow[[5, 7, 300]] = True  # a narrow one is searched exactly over its rows
+    assert list(loaded.search(vecs[7], 10, allowed=narrow)[1])[:1] == [7]
+    assert set(loaded.search(vecs[7], 10, allowed=narrow)[1]) == {5, 7, 300}
 
 
 def test_tokenizer_is_script_insensitive_and_drops_punctuation() -> None:
@@ -95,7 +99,7 @@ def test_store_round_trip(built) -> None:
     assert m.embedder == FakeEmbedder().name and m.dim == FakeEmbedder().dim
     assert set(m.files) == {"a.txt", "b.txt", "c.txt"}
     assert all(len(h) == 64 for h in m.files.values())
-    assert m.chunks == len(store) == len(store.dense) == len(store.lexical)
+    assert m.chunks == len(store) == len(store.dense) == len(store.lexical)  # type: ignore[attr-defined]
     assert m.shaping["chunker"] and m.built_at and "faiss-cpu" in m.packages
     for doc in store.documents():
         chunks = store.chunks_of(doc.doc_id)

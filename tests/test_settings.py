@@ -70,3 +70,19 @@ def test_invalid_toml_is_a_clear_error(tmp_path: Path) -> None:
     cfg.write_text("[retrieval\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(cfg)
+
+
+def test_index_store_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYQA_MILVUS_TOKEN", "root:very-secret")  # the token's variable is no setting
+    s = load_settings()
+    assert s.index.store == "local" and s.index.token() == "root:very-secret"
+    assert "very-secret" not in str(s.shown()) and s.shown()["index"]["token"] == "****** (set)"
+    data = tmp_path / "data"
+    assert s.index.milvus_uri(data) == str(data / "milvus.db")  # Milvus Lite in the data folder
+    lite = s.index.model_copy(update={"uri": "other.db"})
+    assert lite.milvus_uri(data) == str(data / "other.db")
+    server = s.index.model_copy(update={"uri": "http://10.0.0.5:19530"})
+    assert server.milvus_uri(data) == "http://10.0.0.5:19530"
+    monkeypatch.setenv("POLICYQA_INDEX__STORE", "elastic")
+    with pytest.raises(ConfigError, match=r"index\.store"):
+        load_settings()
