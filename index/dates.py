@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "两": 2, "兩": 2}
+from index.numbers import cn_to_decimal
+
 _CN = "〇○零一二三四五六七八九十百两兩"
 _ROC = r"(?:中华民国|中華民國|民国|民國)"
 _DATE_ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)")
@@ -22,26 +23,8 @@ _DATE_PARTIAL = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
 
 def cn_number(s: str) -> int | None:
     """Chinese numerals to an int: 二〇〇六 → 2006 (digit by digit), 一百零八 → 108, 二十六 → 26."""
-    if not s:
-        return None
-    if not any(c in "十百" for c in s):
-        digits = [CN_DIGITS.get(c) for c in s]
-        if any(d is None for d in digits):
-            return None
-        return int("".join(str(d) for d in digits))
-    total, current = 0, 0
-    for c in s:
-        if c == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif c == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif c in CN_DIGITS:
-            current = CN_DIGITS[c]
-        else:
-            return None
-    return total + current
+    value = cn_to_decimal(s)
+    return int(value) if value is not None and value == value.to_integral_value() else None
 
 
 def _iso(year: int, month: int, day: int, roc: bool) -> str | None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from index.normalize import normalize
+from index.numbers import cn_to_decimal
 from index.types import Document
 
 _NUM = r"\d+(?:\.\s?\d+)?"
@@ -33,8 +34,6 @@ _PERIOD = re.compile(r"((?:19|20)\d{2})\s*年?\s*[-—–~至到]\s*((?:19|20)\d
 _PUNCT_LEAD = " —-·"  # bullet dashes and spaces before a sentence's first word
 _COMMIT = re.compile(r"力争|确保")
 _SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?]?")
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_SCALE = {"十": 10, "百": 100, "千": 1000}
 
 
 @dataclass(frozen=True)
@@ -201,13 +200,5 @@ def _clause_target(norm: str, source: str, start: int, end: int, deadline: str) 
 
 def _cn_number(text: str) -> str:
     """"百" -> "100", "三十" -> "30"; an unparseable numeral is returned as written."""
-    total, digit = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_SCALE:
-            total += (digit or 1) * _CN_SCALE[ch]
-            digit = 0
-        else:
-            return text
-    return str(total + digit)
+    value = cn_to_decimal(text)
+    return str(value) if value is not None else text
