@@ -75,8 +75,8 @@ def _fact_span(plan: Plan, sentence: str) -> str:
         if not _states(plan, piece):
             continue
         start = clauses[k - 1][0] if k and b - a < 16 and b - clauses[k - 1][0] <= LEAD_MAX else a
-        span = _squeeze(sentence[start:b])
-        return span if len(span) <= LEAD_MAX + 20 else ""
+        span = _balanced(_squeeze(sentence[start:b]))
+        return span if 0 < len(span) <= LEAD_MAX + 20 else ""
     return ""
 
 
@@ -90,6 +90,26 @@ def _states(plan: Plan, clause: str) -> bool:
     if plan.asks("unit"):
         return bool(_RESPONSIBLE.search(clause))
     return has_kind(plan, clause) and not plan.asks("fact")
+
+
+_PAIRS = {"”": "“", "」": "「", "』": "『", "）": "（", ")": "(", "》": "《"}
+
+
+def _balanced(span: str) -> str:
+    """The span cut before a closing mark it never opened (a clause ending inside a quotation:
+    `一次性奖励30万元”等措施` → `一次性奖励30万元`), and without an opening mark left unclosed."""
+    depth: dict[str, int] = {}
+    for i, ch in enumerate(span):
+        if ch in _PAIRS.values():
+            depth[ch] = depth.get(ch, 0) + 1
+        elif ch in _PAIRS:
+            if not depth.get(_PAIRS[ch]):
+                return span[:i].rstrip("，,、；; ")
+            depth[_PAIRS[ch]] -= 1
+    for opening, count in depth.items():
+        if count:  # an opening mark never closed: start after the last one
+            span = span[span.rindex(opening) + 1:]
+    return span
 
 
 def _with_marker(sentence: str, n: int, label: str = "") -> str:

@@ -225,3 +225,11 @@ def test_which_documents_say_it_gets_one_sentence_from_each() -> None:
     hits = make_hits()
     answer = _ex().answer("研发经费和研发投入在哪些文件里提到?", hits)
     assert sorted(c.source for c in answer.citations) == ["000_reply.txt", "004_plan.txt"]  # one each
+
+
+def test_the_first_line_never_ends_inside_a_quotation_it_did_not_open() -> None:
+    from assistant.compose import _balanced
+
+    assert _balanced("一次性奖励30万元研发经费”等具体措施") == "一次性奖励30万元研发经费"
+    assert _balanced("提出“按一定比例补助") == "按一定比例补助"
+    assert _balanced("《办法》规定每人补贴100元（含税）") == "《办法》规定每人补贴100元（含税）"

@@ -36,6 +36,12 @@ from index.types import Chunk, Document, ProposalInfo
 _BATCH = 2000
 
 
+# Opening a generation's files one thread at a time, process-wide: numpy reads an .npy header
+# with `ast.literal_eval`, and CPython 3.11 can fail ("AST constructor recursion depth
+# mismatch", a SystemError) when threads run the AST constructor at once — seen with readers
+# opening generations while builds run. Opening is rare and short; searching is not locked.
+_OPENING = threading.Lock()
+
 class LocalStore(Store):
     """One generation folder, open for reading."""
 
@@ -51,8 +57,9 @@ class LocalStore(Store):
         self._db = sqlite3.connect(f"file:{folder / 'store.sqlite'}?mode=ro", uri=True,
                                    check_same_thread=False)
         self._lock = threading.Lock()
-        self.doc_of_row: np.ndarray = np.load(folder / "doc_of_row.npy", mmap_mode="r")
-        self.group_of_row: np.ndarray = np.load(folder / "group_of_row.npy", mmap_mode="r")
+        with _OPENING:
+            self.doc_of_row: np.ndarray = np.load(folder / "doc_of_row.npy", mmap_mode="r")
+            self.group_of_row: np.ndarray = np.load(folder / "group_of_row.npy", mmap_mode="r")
         self._dense: DenseIndex | None = None
         self._lexical: LexicalIndex | None = None
         self._documents: list[Document] | None = None
@@ -72,14 +79,16 @@ class LocalStore(Store):
     def dense(self) -> DenseIndex:
         with self._lock:
             if self._dense is None:
-                self._dense = DenseIndex.load(self.folder, self._settings)
+                with _OPENING:
+                    self._dense = DenseIndex.load(self.folder, self._settings)
             return self._dense
 
     @property
     def lexical(self) -> LexicalIndex:
         with self._lock:
             if self._lexical is None:
-                self._lexical = LexicalIndex.load(self.folder / "bm25")
+                with _OPENING:
+                    self._lexical = LexicalIndex.load(self.folder / "bm25")
             return self._lexical
 
     def warm_up(self) -> None:
