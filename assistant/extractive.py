@@ -17,7 +17,7 @@ from assistant.cite import split_sentences
 from assistant.compose import compose, refusal
 from assistant.features import Candidate, missing_names, question_features
 from assistant.fields import FIELD_NAMES, locate, names_other_document, states_label, target_document, value_shape
-from assistant.plan import Plan
+from assistant.plan import YEAR, Plan
 from assistant.scorer import Scorer, load_scorer
 from assistant.select import ChunksOf, Pick, choose, group, scored
 from assistant.types import Answer, Hit
@@ -66,7 +66,8 @@ class ExtractiveAnswerer:
                 keep = [i for i, c in enumerate(cands) if shape.search(normalize(c.sentence.text))]
                 cands, probs = [cands[i] for i in keep], [probs[i] for i in keep]
         p_answer = self.scorer.answer.probability(question_features(plan, hits, probs, cands))
-        if (absent or not cands or p_answer < self.scorer.refuse_below or _other_year(plan, cands, probs)
+        if (absent or not cands or p_answer < self.scorer.refuse_below
+                or _other_year(plan, cands, probs, self.scorer.add_at)
                 or _other_place(plan, cands) or _no_figure(plan, cands, probs, self.scorer.add_at)):
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)
         picks = choose(plan, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
@@ -109,15 +110,23 @@ class ExtractiveAnswerer:
         return out
 
 
-def _other_year(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float]) -> bool:
+def _other_year(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float], add_at: float) -> bool:
     """The question gives a year and the most probable sentence states another one (or its
-    document is another year's) while no sentence states the year asked: the figure found is
-    another year's ("2021年投入多少" over a plan giving 2020 and 2025)."""
+    document is another year's) while no likely sentence states the year asked: the figure
+    found is another year's ("2021年投入多少" over a plan giving 2020 and 2025)."""
     if not plan.years or not cands:
         return False
     best = cands[max(range(len(probs)), key=probs.__getitem__)].features
     other = best["year_conflict"] or best["year_title_conflict"]
-    return bool(other) and not any(c.features["year_match"] or c.features["numbers_q"] for c in cands)
+    return bool(other) and not any((_year_in_context(c, plan.years) or c.features["numbers_q"])
+                                   and p >= add_at * KIND_BAR for c, p in zip(cands, probs, strict=True))
+
+
+def _year_in_context(c: Candidate, years: Sequence[str]) -> bool:
+    """Whether the sentence, what precedes it in its passage, or its headings give a year asked
+    ("到2025年，…" then "…比重达到2.2%以上")."""
+    context = normalize(" ".join(c.hit.chunk.heading_path) + " " + c.hit.chunk.text[: c.sentence.end])
+    return bool(set(years) & set(YEAR.findall(context)))
 
 
 def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:
