@@ -14,6 +14,7 @@ from app.ui.conversations import ConversationStore, clean_title
 from app.ui.files import Downloads
 from app.ui.readiness import Readiness
 from app.ui.session import ChatState
+from assistant.types import Answer
 from tests.fake_assistant import FakeAssistant
 
 Q1 = "首次认定的高新技术企业奖励多少？"
@@ -148,3 +149,25 @@ def test_stop_marks_the_cut_off_answer():
     # the chat box sends its messages back as lists of content parts
     parts = [{"role": "assistant", "content": [{"type": "text", "text": "二是推进。 ▍"}]}]
     assert stopped(parts)[-1]["content"].startswith("二是推进。\n\n*")
+
+
+def test_stop_ends_the_streaming_answer_at_its_next_sentence_and_only_that_one(chat: Chat, fake: FakeAssistant):
+    many = ["第一句。", "第二句。", "第三句。", "第四句。"]
+
+    def stream(question, **kw):  # type: ignore[no-untyped-def]
+        yield from many
+        yield Answer(question, "".join(many), (), refused=False, script="simplified", backend="fake")
+
+    fake.stream = stream  # type: ignore[method-assign]
+    steps = chat.respond(Q1, "citizen", None, [], ChatState(owner="b1"), session="s1")
+    next(steps)  # the question is shown
+    next(steps)  # the first sentence
+    assert chat.stop("other-session", [{"role": "assistant", "content": "x"}])[-1]["content"] == "x"
+    shown = chat.stop("s1", [{"role": "user", "content": Q1}, {"role": "assistant", "content": "第一句。▍"}])
+    assert "已停止" in shown[-1]["content"]
+    rest = list(steps)
+    assert len(rest) == 1 and "已停止" in rest[0][1][-1]["content"]
+    assert "第三句" not in rest[0][1][-1]["content"]
+    # the answer is over: a later 停止 has nothing to stop and changes nothing
+    done = [{"role": "assistant", "content": "完整的回答"}]
+    assert chat.stop("s1", done) == done

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import gradio as gr
@@ -62,6 +63,36 @@ def copies_html(copies: Sequence[str]) -> str:
     return "".join(f'<pre class="pq-copy" data-i="{i}">{esc(c)}</pre>' for i, c in enumerate(copies))
 
 
+class StopFlags:
+    """One stop flag per browser session. 停止 sets it and the answer being streamed stops at
+    its next sentence: a cooperative stop, because cancelling a running Gradio event can leave
+    the chat showing 错误 when the cancellation races the stream."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._flags: dict[str, threading.Event] = {}
+
+    def begin(self, session: str) -> threading.Event:
+        """A cleared flag for a new answer of `session`."""
+        with self._lock:
+            flag = self._flags[session] = threading.Event()
+            return flag
+
+    def stop(self, session: str) -> bool:
+        """Stop the answer `session` is streaming; False when none is."""
+        with self._lock:
+            flag = self._flags.pop(session, None)
+        if flag is not None:
+            flag.set()
+        return flag is not None
+
+    def end(self, session: str, flag: threading.Event) -> None:
+        """The answer `flag` belonged to is over (a later stop has nothing to stop)."""
+        with self._lock:
+            if self._flags.get(session) is flag:
+                del self._flags[session]
+
+
 @dataclass(frozen=True)
 class Chat:
     """Everything answering needs, bound once per app."""
@@ -70,6 +101,7 @@ class Chat:
     store: ConversationStore
     readiness: Readiness
     downloads: Downloads
+    stops: StopFlags = field(default_factory=StopFlags)
 
     def chunks_of(self, doc_id: str) -> Any:
         """The document's chunks for "展开上下文" (none while there is no index)."""
@@ -79,9 +111,9 @@ class Chat:
             return []
 
     def respond(self, question: object, persona: str, filters: Filters | None, messages: Messages,
-                state: ChatState) -> Iterator[tuple[Any, ...]]:
+                state: ChatState, session: str = "") -> Iterator[tuple[Any, ...]]:
         """Stream one answer. Yields (question box, messages, sources, state, browser value,
-        conversation list, copies, download)."""
+        conversation list, copies, download). `stop(session)` ends it at the next sentence."""
         keep = gr.update()
         try:
             text = check_question(question)
@@ -96,12 +128,24 @@ class Chat:
             return
         messages = [*messages, {"role": "user", "content": esc_md(text)}, {"role": "assistant", "content": "▍"}]
         state = replace(state, msg_turns=(*state.msg_turns, -1, -1), copies=(*state.copies, ""))
+        stop = self.stops.begin(session)
+        try:
+            yield from self._stream(text, persona, filters, messages, state, stop)
+        finally:
+            self.stops.end(session, stop)
+
+    def _stream(self, text: str, persona: str, filters: Filters | None, messages: Messages, state: ChatState,
+                stop: threading.Event) -> Iterator[tuple[Any, ...]]:
+        keep = gr.update()
         yield "", messages, keep, state, keep, keep, keep, keep
         streamed = ""
         answer: Answer | None = None
         try:
             items = self.assistant.stream(text, persona=persona, history=state.history(), filters=filters)
             for item in paced(items, self.assistant.settings.ui.stream_pause_s):
+                if stop.is_set():
+                    yield keep, stopped(messages), keep, state, keep, keep, keep, keep
+                    return
                 if isinstance(item, Answer):
                     answer = item
                     continue
@@ -120,6 +164,10 @@ class Chat:
             yield keep, messages, keep, state, keep, keep, keep, keep
             return
         yield self._finish(text, persona, filters, answer, messages, state)
+
+    def stop(self, session: str, messages: Messages) -> Messages:
+        """停止: the answer of `session` being streamed stops; the chat says so at once."""
+        return stopped(messages) if self.stops.stop(session) else messages
 
     # -- showing and managing conversations -----------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from app.ui.base import PERSONAS
-from app.ui.chat import ANY_YEAR, Chat, make_filters, stopped
+from app.ui.chat import ANY_YEAR, Chat, make_filters
 from app.ui.render import sources_panel
 from app.ui.session import ChatState, Messages
 
@@ -92,14 +92,19 @@ def build_chat_tab(chat: Chat) -> ChatTab:
     private: dict[str, Any] = {"api_visibility": "private"}
 
     def on_ask(q: object, who: str, docs: list[str] | None, types: list[str] | None, y0: str | None,
-               y1: str | None, msgs: Messages | None, st: ChatState) -> Iterator[tuple[Any, ...]]:
-        yield from chat.respond(q, who, make_filters(docs, types, y0, y1), list(msgs or []), st)
+               y1: str | None, msgs: Messages | None, st: ChatState,
+               request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        yield from chat.respond(q, who, make_filters(docs, types, y0, y1), list(msgs or []), st,
+                                session=_session(request))
+
+    def on_stop(msgs: Messages | None, request: gr.Request) -> Messages:
+        return chat.stop(_session(request), list(msgs or []))
 
     ask_inputs = [question, persona, doc_filter, type_filter, year_from, year_to, chatbot, state]
     ask_outputs = [question, chatbot, sources, state, browser, conversations, copies, download]
-    asked = gr.on([send.click, question.submit], on_ask, ask_inputs, ask_outputs, concurrency_limit=4,
-                  concurrency_id="answer", show_progress="hidden", **private)
-    stop.click(stopped, [chatbot], [chatbot], cancels=[asked], **private)
+    gr.on([send.click, question.submit], on_ask, ask_inputs, ask_outputs, concurrency_limit=4,
+          concurrency_id="answer", show_progress="hidden", **private)
+    stop.click(on_stop, [chatbot], [chatbot], queue=False, **private)
 
     def pick_example(evt: gr.SelectData) -> str:
         value = evt.value
@@ -122,3 +127,8 @@ def build_chat_tab(chat: Chat) -> ChatTab:
     gr.on([comment_send.click, comment.submit], chat.comment, [comment, feedback_id, state],
           [feedback_row, feedback_note, comment], **private)
     return ChatTab(browser, view, question, doc_filter, type_filter, year_from, year_to)
+
+
+def _session(request: gr.Request | None) -> str:
+    """The browser session an event comes from (its stop flag's key)."""
+    return str(getattr(request, "session_hash", "") or "")
