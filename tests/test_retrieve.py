@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from index.lexical import Tokenizer
 from index.manifest import Manifest
 from index.normalize import normalize
 from index.store import open_index
-from index.stores.base import Contents
+from index.stores.base import Contents, Ranked
 from index.stores.local_store import LocalStore, write_generation
 from index.types import Chunk, Document, make_chunk_id, make_doc_id
 from tests.index_helpers import NOTICE_C, PLAN_B, POLICY_A, fake_settings, write_corpus
@@ -81,6 +82,26 @@ def test_single_modes_use_only_their_retriever(retriever: Retriever) -> None:
     assert "基层" in bm25[0].chunk.text
     with pytest.raises(QueryError, match="mode"):
         retriever.retrieve("x", mode="sparse")  # type: ignore[arg-type]
+
+
+def test_bm25_runs_while_the_query_is_embedded(retriever: Retriever) -> None:
+    """Fused search overlaps its two halves: the embedder is still working when BM25 starts."""
+    started = threading.Event()
+    embed, lexical = retriever.embedder.embed_batch, retriever.store.search_lexical
+
+    def slow_embed(texts: list[str], kind: str) -> np.ndarray:
+        # Sequential code would start BM25 only after this returns: the wait would time out.
+        assert started.wait(timeout=5), "BM25 did not start while the query was being embedded"
+        return embed(texts, kind)
+
+    def watched_lexical(text: str, k: int, filters: Filters | None = None) -> Ranked:
+        started.set()
+        return lexical(text, k, filters)
+
+    retriever.embedder.embed_batch = slow_embed  # type: ignore[method-assign]
+    retriever.store.search_lexical = watched_lexical  # type: ignore[method-assign]
+    hits = retriever.retrieve("高新技术企业奖励多少", k=3)
+    assert SHARED in hits[0].chunk.text and {"dense", "bm25"} <= set(hits[0].ranks)
 
 
 def test_identical_passages_appear_once(retriever: Retriever) -> None:
