@@ -12,14 +12,16 @@ shows the closest passages. Otherwise `assistant.select` chooses the sentences a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
+from assistant.check import REFUSAL_PHRASE
 from assistant.cite import split_sentences
 from assistant.compose import compose, refusal
 from assistant.features import Candidate, missing_names, question_features
 from assistant.fields import FIELD_NAMES, locate, names_other_document, states_label, target_document, value_shape
 from assistant.plan import YEAR, Plan
 from assistant.scorer import Scorer, load_scorer
-from assistant.select import ChunksOf, Pick, choose, group, scored
+from assistant.select import ChunksOf, Pick, choose, dedupe, group, scored
 from assistant.types import Answer, Hit
 from config.settings import AnswerSettings
 from index.analysis import compact, place_stem
@@ -65,14 +67,48 @@ class ExtractiveAnswerer:
             if shape is not None:
                 keep = [i for i, c in enumerate(cands) if shape.search(normalize(c.sentence.text))]
                 cands, probs = [cands[i] for i in keep], [probs[i] for i in keep]
-        p_answer = self.scorer.answer.probability(question_features(plan, hits, probs, cands))
-        if (absent or not cands or p_answer < self.scorer.refuse_below
-                or _other_year(plan, cands, probs, self.scorer.add_at)
-                or _other_place(plan, cands) or _no_figure(plan, cands, probs, self.scorer.add_at)):
+        if absent or self._refuses(plan, cands, probs, hits):
+            if not absent and plan.parts:
+                picks, missed = self._by_part(plan, hits)
+                if picks:
+                    return _with_gaps(compose(plan, group(dedupe(fields + picks)), self.name), plan, missed)
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)
         picks = choose(plan, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
                        chunks_of=self.chunks_of)
         return compose(plan, group(fields + picks), self.name)
+
+    def _refuses(self, plan: Plan, cands: Sequence[Candidate], probs: Sequence[float],
+                 hits: Sequence[Hit]) -> bool:
+        """Whether the passages do not answer `plan`: the answer model's probability is below
+        the fitted bar, or the likely sentences are another year's or place's, or none states
+        the figure asked."""
+        if not cands:
+            return True
+        p_answer = self.scorer.answer.probability(question_features(plan, hits, probs, cands))
+        return (p_answer < self.scorer.refuse_below or _other_year(plan, cands, probs, self.scorer.add_at)
+                or _other_place(plan, cands) or _no_figure(plan, cands, probs, self.scorer.add_at))
+
+    def _by_part(self, plan: Plan, hits: Sequence[Hit]) -> tuple[list[Pick], list[Plan]]:
+        """Each part of a question asking several things judged as if asked alone (for a
+        question not answered as a whole): the sentences answering the parts the passages
+        answer, and the parts they do not."""
+        picks: list[Pick] = []
+        missed: list[Plan] = []
+        for part in plan.parts:
+            # A part is about what the whole question is about: its documents, places, years.
+            part = replace(part, documents=part.documents or plan.documents, places=part.places or plan.places,
+                           years=part.years or plan.years)
+            cands, probs = scored(part, hits, self.scorer)
+            chosen = ([] if missing_names(part, hits) or self._refuses(part, cands, probs, hits) else
+                      choose(part, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
+                             chunks_of=self.chunks_of))
+            if part.documents:  # a named document answers, or the part is not answered
+                chosen = [p for p in chosen if p.hit.document.doc_id in part.documents]
+            if chosen:
+                picks += chosen
+            else:
+                missed.append(part)
+        return picks, missed
 
     def stream(self, plan: Plan, hits: Sequence[Hit]) -> Iterator[str | Answer]:
         """The answer text line by line, then the final `Answer`."""
@@ -142,3 +178,11 @@ def _no_figure(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float], a
     if not (plan.wants_figure or plan.asks("date")) or plan.parts or plan.fields:
         return False
     return not any(c.features["kind_hit"] and p >= add_at * KIND_BAR for c, p in zip(cands, probs, strict=True))
+
+
+def _with_gaps(answer: Answer, plan: Plan, missed: Sequence[Plan]) -> Answer:
+    """`answer` with a last line naming the parts of the question it does not answer."""
+    if not missed:
+        return answer
+    gaps = "、".join(f"“{part.topic}”" for part in missed)
+    return replace(answer, text=answer.text + "\n" + to_script(f"{REFUSAL_PHRASE}关于{gaps}的内容。", plan.script))

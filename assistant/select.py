@@ -90,7 +90,7 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
             break
         if p.p >= scorer.add_at and not _same(p, chosen):
             chosen.append(p)
-    chosen = _dedupe(chosen)[: max(limit, len(plan.parts) + 1)]
+    chosen = dedupe(chosen)[: max(limit, len(plan.parts) + 1)]
     # A neighbour of a quoted sentence in its passage joins at a lower bar: it continues the
     # same rule (the condition before an amount, the exception after it) and becomes part of
     # the same quote.
@@ -145,7 +145,8 @@ def _same(pick: Pick, chosen: Sequence[Pick]) -> bool:
     return any(compact(c.sentence.text) == key for c in chosen)
 
 
-def _dedupe(picks: list[Pick]) -> list[Pick]:
+def dedupe(picks: list[Pick]) -> list[Pick]:
+    """`picks` without a second quote of the same sentence text."""
     out: list[Pick] = []
     for p in picks:
         if not _same(p, out):

@@ -233,3 +233,24 @@ def test_the_first_line_never_ends_inside_a_quotation_it_did_not_open() -> None:
     assert _balanced("一次性奖励30万元研发经费”等具体措施") == "一次性奖励30万元研发经费"
     assert _balanced("提出“按一定比例补助") == "按一定比例补助"
     assert _balanced("《办法》规定每人补贴100元（含税）") == "《办法》规定每人补贴100元（含税）"
+
+
+def test_a_question_not_answered_as_a_whole_gets_the_parts_that_are_and_names_the_rest(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ex = _ex()
+    refuses = ExtractiveAnswerer._refuses
+
+    def whole_refused(self, plan, cands, probs, hits):  # type: ignore[no-untyped-def]
+        # The whole question falls below the bar (as long multi-part questions do); each part
+        # is judged by the real rules.
+        return bool(plan.parts) or refuses(self, plan, cands, probs, hits)
+
+    monkeypatch.setattr(ExtractiveAnswerer, "_refuses", whole_refused)
+    answer = ex.answer("首次认定的高新技术企业奖励多少？个人所得税专项附加扣除的标准是多少？", make_hits())
+    assert not answer.refused and any("30万元" in c.quote for c in answer.citations)
+    assert all("个人所得税" not in c.quote for c in answer.citations)
+    gap = _lines(answer)[-1]
+    assert gap.startswith(REFUSAL_PHRASE) and "个人所得税专项附加扣除" in gap and "高新技术企业" not in gap
+    assert check_answer(answer.text, answer.citations).ok  # the gap line needs no citation
+    # No part answered: a plain refusal of the whole question.
+    none = ex.answer("个人所得税专项附加扣除的标准是多少？大病医疗扣除多少？", make_hits())
+    assert none.refused and not none.citations and none.text.startswith(REFUSAL_PHRASE)
