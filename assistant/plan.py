@@ -90,6 +90,8 @@ YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.%％]"
                   r"|\s*(?:万|亿|千|百|元|美元|个|人|家|项|名|件|户|次|吨|亩|平方|米|公里|分))")
 _ACTUAL = re.compile(r"实际|真正|最终|已经|(?:建成|完成|达到|实现|落实|取得|引进|培育)了|建成没|完成没"
                      r"|有没有(?:建成|完成|达到)")
+# Years counted from a stated one (今年（2026年）…比去年).
+_RELATIVE_YEARS = (("去年", -1), ("上年", -1), ("上一年", -1), ("前年", -2), ("明年", 1), ("下一年", 1))
 MAX_PARTS = 4
 SHORT_PART_TERMS = 2  # a part with this many key terms or fewer takes the question's documents, place, year
 
@@ -173,7 +175,7 @@ class Planner:
             only_fields=bool(fields) and _only_fields(norm),
             terms=self.analyzer.terms(norm),
             focus=_focus(norm, self.analyzer),
-            years=tuple(dict.fromkeys(YEAR.findall(norm))),
+            years=_years(norm),
             places=self.analyzer.places(norm),
             actual=bool(_ACTUAL.search(norm)),
             documents=naming.documents,
@@ -183,6 +185,18 @@ class Planner:
             wants_documents=bool(_WANTS_DOCUMENTS.search(norm)),
             topic=topic_of(norm),
         )
+
+
+def _years(norm: str) -> tuple[str, ...]:
+    """The years a question names: those it states, and those it counts from the first of them
+    ("2026年…比去年" also asks 2025)."""
+    years = list(dict.fromkeys(YEAR.findall(norm)))
+    if years:
+        base = int(years[0])
+        for word, step in _RELATIVE_YEARS:
+            if word in norm and str(base + step) not in years:
+                years.append(str(base + step))
+    return tuple(years)
 
 
 def _fields(norm: str) -> tuple[str, ...]:

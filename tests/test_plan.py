@@ -68,8 +68,21 @@ def test_places_years_and_actual_outcomes() -> None:
     assert PLANNER.plan("到2020年实际建成了多少家？").actual
     assert not PLANNER.plan("到2025年要建成多少家？").actual
     assert YEAR.findall("累计完成2001万美元，2021—2023年") == ["2021", "2023"]  # an amount is no year
+    # Years counted from a stated one are asked too; with no stated year nothing is guessed.
+    assert PLANNER.plan("今年（2026年）护理补贴每月多少？比去年涨了多少？").years == ("2026", "2025")
+    assert PLANNER.plan("2024年的标准和前年比呢？").years == ("2024", "2022")
+    assert PLANNER.plan("今年的标准比去年涨了多少？").years == ()
 
 
 def test_a_traditional_question_keeps_its_script() -> None:
     plan = PLANNER.plan("就業金卡的有效期間是多久？")
     assert plan.script == "traditional" and plan.asks("date")
+
+
+def test_a_period_answers_how_often() -> None:
+    from assistant.features import has_kind
+
+    plan = PLANNER.plan("联席会议多久开一次会？")
+    assert plan.asks("date")
+    assert has_kind(plan, "联席会议原则上每年召开两次会议")
+    assert not has_kind(plan, "联席会议由召集人主持")
