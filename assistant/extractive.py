@@ -19,7 +19,7 @@ from assistant.cite import split_sentences
 from assistant.compose import compose, refusal
 from assistant.features import Candidate, missing_names, question_features
 from assistant.fields import FIELD_NAMES, locate, names_other_document, states_label, target_document, value_shape
-from assistant.plan import YEAR, Plan
+from assistant.plan import YEAR, Plan, period_years
 from assistant.scorer import Scorer, load_scorer
 from assistant.select import ChunksOf, Pick, choose, dedupe, group, scored
 from assistant.types import Answer, Hit
@@ -148,12 +148,15 @@ class ExtractiveAnswerer:
 
 def _other_year(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float], add_at: float) -> bool:
     """The question gives a year and the most probable sentence states another one (or its
-    document is another year's) while no likely sentence states the year asked: the figure
-    found is another year's ("2021年投入多少" over a plan giving 2020 and 2025)."""
+    document is another year's, or covers a period without it: "到2030年" over a "十四五"
+    plan) while no likely sentence states the year asked: the figure found is another year's
+    ("2021年投入多少" over a plan giving 2020 and 2025)."""
     if not plan.years or not cands:
         return False
-    best = cands[max(range(len(probs)), key=probs.__getitem__)].features
-    other = best["year_conflict"] or best["year_title_conflict"]
+    top = cands[max(range(len(probs)), key=probs.__getitem__)]
+    best = top.features
+    period = period_years(normalize(top.hit.document.title))
+    other = best["year_conflict"] or best["year_title_conflict"] or (period and not set(plan.years) & period)
     return bool(other) and not any((_year_in_context(c, plan.years) or c.features["numbers_q"])
                                    and p >= add_at * KIND_BAR for c, p in zip(cands, probs, strict=True))
 

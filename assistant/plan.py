@@ -90,6 +90,12 @@ YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.%％]"
                   r"|\s*(?:万|亿|千|百|元|美元|个|人|家|项|名|件|户|次|吨|亩|平方|米|公里|分))")
 _ACTUAL = re.compile(r"实际|真正|最终|已经|(?:建成|完成|达到|实现|落实|取得|引进|培育)了|建成没|完成没"
                      r"|有没有(?:建成|完成|达到)")
+_YEAR_RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至到]+\s*((?:19|20)\d{2})")
+# The ordinal of a five-year plan, 三 to 十九, as it is written in "十四五"; only before 规划,
+# 时期, 期间, 末 or in quotation marks (a bare 十五 is a number).
+_PLAN_NUMBERS = ("三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六",
+                 "十七", "十八", "十九")
+_FIVE_YEAR_PLAN = re.compile(r"(十[一二三四五六七八九]|[三四五六七八九十])五(?:[”\"']|规划|时期|期间|末)")
 # Years counted from a stated one (今年（2026年）…比去年).
 _RELATIVE_YEARS = (("去年", -1), ("上年", -1), ("上一年", -1), ("前年", -2), ("明年", 1), ("下一年", 1))
 MAX_PARTS = 4
@@ -185,6 +191,21 @@ class Planner:
             wants_documents=bool(_WANTS_DOCUMENTS.search(norm)),
             topic=topic_of(norm),
         )
+
+
+def period_years(text: str) -> set[str]:
+    """Every year a (normalised) title covers: the years it states, the years between the two
+    ends of a range ("(2023—2025年)") and the years of a five-year plan it names ("十四五"
+    规划 → 2021–2025)."""
+    years = {int(y) for y in YEAR.findall(text)}
+    for a, b in _YEAR_RANGE.findall(text):
+        if int(a) < int(b) <= int(a) + 20:
+            years.update(range(int(a), int(b) + 1))
+    for m in _FIVE_YEAR_PLAN.finditer(text):
+        n = _PLAN_NUMBERS.index(m.group(1)) + 3
+        start = 1966 + 5 * (n - 3)  # the 3rd plan began in 1966, after the 1963–65 adjustment
+        years.update(range(start, start + 5))
+    return {str(y) for y in years}
 
 
 def _years(norm: str) -> tuple[str, ...]:

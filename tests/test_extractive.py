@@ -254,3 +254,22 @@ def test_a_question_not_answered_as_a_whole_gets_the_parts_that_are_and_names_th
     # No part answered: a plain refusal of the whole question.
     none = ex.answer("个人所得税专项附加扣除的标准是多少？大病医疗扣除多少？", make_hits())
     assert none.refused and not none.citations and none.text.startswith(REFUSAL_PHRASE)
+
+
+def test_a_year_outside_the_period_of_the_plan_found_is_another_year() -> None:
+    from assistant.extractive import _other_year
+    from assistant.features import candidates
+
+    text = "某区科技创新“十四五”规划\n\n全社会研发投入占地区生产总值的比重达到2.2%以上。"
+    doc = _document("plan.txt", text, "某区科技创新“十四五”规划")
+    hits = [Hit(chunk=chunk_of(doc, text.split("\n\n")[1], (doc.title,)), document=doc, rank=1, fused_score=1.0)]
+
+    def other(question: str) -> bool:
+        plan = plan_for(question, [doc])
+        cands = candidates(plan, hits)
+        return _other_year(plan, cands, [1.0] * len(cands), add_at=0.5)
+
+    # The plan covers 2021–2025 and its sentence states no year: 2030's target is not in it.
+    assert other("某区到2030年研发投入占比目标是多少？")
+    assert not other("某区到2025年研发投入占比目标是多少？")
+    assert not other("某区研发投入占比目标是多少？")

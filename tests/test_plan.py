@@ -86,3 +86,13 @@ def test_a_period_answers_how_often() -> None:
     assert plan.asks("date")
     assert has_kind(plan, "联席会议原则上每年召开两次会议")
     assert not has_kind(plan, "联席会议由召集人主持")
+
+
+def test_the_years_a_title_covers() -> None:
+    from assistant.plan import period_years
+
+    assert period_years("某区科技创新“十四五”规划") == {"2021", "2022", "2023", "2024", "2025"}
+    assert period_years("“十五”计划纲要") == {"2001", "2002", "2003", "2004", "2005"}
+    assert period_years("实施方案(2023—2025年)") == {"2023", "2024", "2025"}
+    assert period_years("2019年工作要点") == {"2019"}
+    assert period_years("第十五届运动会组织办法") == set()  # a bare 十五 is a number
