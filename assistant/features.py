@@ -52,6 +52,11 @@ _DATE_WORDS = re.compile(r"\d{4}\s*年|\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}|日期
 _TITLED = re.compile(r"《[^《》]*》")
 _NUMBER = re.compile(r"\d{3,}")
 _TARGET = re.compile(r"到\d{4}年|\d{4}年前|目标|力争|预计|计划|确保|将(?:达到|建成|实现)")
+# The formulas a reply to a proposal or a letter opens and closes with.
+_RECEIPT = re.compile(r"^(?:您|你们?|贵[单部委局厅])?.{0,60}(?:提案|建议|议案|来信|来函|意见)"
+                      r"[》”\x22]?(?:已)?收悉[。.]?$"
+                      r"|^(?:衷心)?(?:感谢|谢谢)(?:您|你们?)(?:对|的)"
+                      r"|^现(?:将有关情况)?(?:答复|函复|回复)如下")
 _ASKING = re.compile(r"[?？]$|吗[?？]?$")  # a sentence that asks (a Q&A page's question), not answers
 
 
@@ -249,9 +254,10 @@ def _focus(plan: Plan, text: str) -> float:
 
 
 def _lead_in(sentence: str) -> bool:
-    """A salutation or lead-in ("某某委员：", "现答复如下：") answers nothing by itself."""
+    """A salutation or lead-in ("某某委员：", "现答复如下："), or a reply's acknowledgement of
+    what it answers ("您提出的《…的提案》收悉。", "感谢您对…的关心。"), answers nothing by itself."""
     text = sentence.strip()
-    return text.endswith((":", "：")) and (len(text) <= 20 or "如下" in text[-6:])
+    return (text.endswith((":", "：")) and (len(text) <= 20 or "如下" in text[-6:])) or bool(_RECEIPT.search(text))
 
 
 def _outside_titles(text: str) -> str:

@@ -273,3 +273,15 @@ def test_a_year_outside_the_period_of_the_plan_found_is_another_year() -> None:
     assert other("某区到2030年研发投入占比目标是多少？")
     assert not other("某区到2025年研发投入占比目标是多少？")
     assert not other("某区研发投入占比目标是多少？")
+
+
+def test_a_replys_acknowledgement_is_never_quoted() -> None:
+    from assistant.features import candidates
+
+    text = ("关于设立服务热线提案的答复\n\n"
+            "您提出的《关于设立服务热线的提案》收悉。现将有关情况答复如下。"
+            "目前已开通12345政务服务便民热线，受理群众诉求。感谢您对政府工作的关心和支持。")
+    doc = _document("reply.txt", text, "关于设立服务热线提案的答复")
+    hits = [Hit(chunk=chunk_of(doc, text.split("\n\n")[1], (doc.title,)), document=doc, rank=1, fused_score=1.0)]
+    quoted = [c.sentence.text for c in candidates(plan_for("服务热线的提案是怎么答复的？", [doc]), hits)]
+    assert quoted == ["目前已开通12345政务服务便民热线，受理群众诉求。"]
