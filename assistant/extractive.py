@@ -19,7 +19,7 @@ from assistant.cite import split_sentences
 from assistant.compose import compose, refusal
 from assistant.features import Candidate, missing_names, question_features
 from assistant.fields import FIELD_NAMES, locate, names_other_document, states_label, target_document, value_shape
-from assistant.plan import YEAR, Plan, period_years
+from assistant.plan import FIELD_PATTERNS, YEAR, Plan, period_years
 from assistant.scorer import Scorer, load_scorer
 from assistant.select import ChunksOf, Pick, choose, dedupe, group, scored
 from assistant.types import Answer, Hit
@@ -55,7 +55,10 @@ class ExtractiveAnswerer:
         """The extractive answer, or a refusal naming what was asked with the closest hits."""
         fields = self._field_picks(plan, hits) if plan.fields else []
         if fields and plan.only_fields:
-            return compose(plan, group(fields), self.name)
+            found = {p.field for p in fields}
+            unstated = [FIELD_NAMES[f] for f, pattern in FIELD_PATTERNS if f in plan.fields and f not in found
+                        and pattern.search(plan.normalized)]  # asked in so many words, not implied
+            return _with_gaps(compose(plan, group(fields), self.name), plan, unstated)
         if not hits:
             return refusal(plan, hits, self.name)
         absent = missing_names(plan, hits)
@@ -71,7 +74,8 @@ class ExtractiveAnswerer:
             if not absent and plan.parts:
                 picks, missed = self._by_part(plan, hits)
                 if picks:
-                    return _with_gaps(compose(plan, group(dedupe(fields + picks)), self.name), plan, missed)
+                    return _with_gaps(compose(plan, group(dedupe(fields + picks)), self.name), plan,
+                                      [part.topic for part in missed])
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)
         picks = choose(plan, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
                        chunks_of=self.chunks_of)
@@ -183,9 +187,9 @@ def _no_figure(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float], a
     return not any(c.features["kind_hit"] and p >= add_at * KIND_BAR for c, p in zip(cands, probs, strict=True))
 
 
-def _with_gaps(answer: Answer, plan: Plan, missed: Sequence[Plan]) -> Answer:
-    """`answer` with a last line naming the parts of the question it does not answer."""
+def _with_gaps(answer: Answer, plan: Plan, missed: Sequence[str]) -> Answer:
+    """`answer` with a last line naming what the question asks that it does not answer."""
     if not missed:
         return answer
-    gaps = "、".join(f"“{part.topic}”" for part in missed)
+    gaps = "、".join(f"“{what}”" for what in missed)
     return replace(answer, text=answer.text + "\n" + to_script(f"{REFUSAL_PHRASE}关于{gaps}的内容。", plan.script))

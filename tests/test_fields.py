@@ -126,6 +126,16 @@ def test_sign_off_fields_come_together_with_the_phone() -> None:
         assert value in quote
 
 
+def test_a_particular_asked_that_the_document_lacks_is_named_not_skipped() -> None:
+    _, hits = _reply()  # the reply states its sign-off, not a 文号
+    answer = _answerer(hits).answer("0581号提案的答复是谁签发的?文号是多少?", hits)
+    assert not answer.refused and "孙俊青" in "".join(c.quote for c in answer.citations)
+    assert answer.text.splitlines()[-1] == "所提供的文件中没有找到关于“文号”的内容。"
+    # Implied particulars are not listed: a 联系人 question also looks for the phone.
+    both = _answerer(hits).answer("0581号提案的答复联系人是谁?", hits)
+    assert "没有找到" not in both.text
+
+
 def test_the_number_of_a_cited_document_comes_from_the_passage_stating_it() -> None:
     _, hits = _reply()  # the reply itself has no 文号
     answer = _answerer(hits).answer("答复里引用的六部门文化和科技深度融合指导意见,文号是多少?", hits)
