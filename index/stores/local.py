@@ -40,13 +40,24 @@ BUILD_HINT = "build it with `policyqa index` (or `policyqa index DIR` for anothe
 
 
 def current_folder(index_dir: Path) -> Path | None:
-    """The live generation folder, or None when no index has been built."""
-    try:
-        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    folder = index_dir / name
-    return folder if name and (folder / "manifest.json").is_file() else None
+    """The live generation folder, or None when no index has been built.
+
+    A build may switch CURRENT and retire the generation it named between our reading it and
+    looking into that folder: a folder found unfinished or gone is only believed when CURRENT
+    still names it on a second reading."""
+    seen: str | None = None
+    for _ in range(50):
+        try:
+            name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        folder = index_dir / name
+        if name and (folder / "manifest.json").is_file():
+            return folder
+        if name == seen:
+            return None
+        seen = name
+    return None
 
 
 class LocalBackend(Backend):
