@@ -13,14 +13,16 @@ Two implementations: `local` (files: SQLite, memory-mapped arrays, FAISS, BM25) 
 
 from __future__ import annotations
 
+import fcntl
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from config.errors import IndexMismatchError
+from config.errors import IndexBusyError, IndexMismatchError
 from index.filters import Filters
 from index.manifest import Manifest
 from index.types import Chunk, Document
@@ -171,3 +173,19 @@ class Backend(ABC):
     @abstractmethod
     def describe(self) -> str:
         """Where the index lives, for messages ("data/index", "milvus http://…")."""
+
+
+@contextmanager
+def exclusive_build(lock_file: Path, what: str) -> Iterator[None]:
+    """Hold `lock_file` exclusively (flock) for one build of `what`; IndexBusyError at once
+    when another build holds it. Any process on the host sees the lock; a killed build drops it."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(f"another build of {what} is running; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -22,14 +22,14 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from config.errors import IndexBusyError, IndexMissingError
+from config.errors import IndexMissingError
 from config.settings import IndexSettings
-from index.stores.base import Backend, Contents, Writer
+from index.stores.base import Backend, Contents, Writer, exclusive_build
 from index.stores.local_store import LocalStore, write_generation
 
 log = logging.getLogger(__name__)
@@ -106,19 +106,8 @@ class LocalBackend(Backend):
     def writer(self) -> LocalWriter:
         return LocalWriter(self.index_dir, self.settings)
 
-    @contextmanager
-    def build_lock(self) -> Iterator[None]:
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with (self.index_dir / BUILD_LOCK).open("w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexBusyError(f"another build of {self.index_dir} is running; "
-                                     "wait for it to finish") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def build_lock(self) -> AbstractContextManager[None]:
+        return exclusive_build(self.index_dir / BUILD_LOCK, str(self.index_dir))
 
     def sweep(self) -> list[str]:
         """Remove generations other than the live one that nobody holds (a generation being

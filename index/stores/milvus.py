@@ -18,24 +18,23 @@ through one place; Milvus itself offers no lock to enforce that across machines.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import re
 import secrets
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from config.errors import BackendError, IndexBusyError, IndexMissingError
+from config.errors import BackendError, IndexMissingError
 from config.settings import Settings
 from index.dense import choose_kind
 from index.filters import filter_key
 from index.lexical import LexicalIndex
-from index.stores.base import Backend, Contents, Writer
+from index.stores.base import Backend, Contents, Writer, exclusive_build
 from index.stores.local_store import passage_groups, to_json
 from index.stores.milvus_schema import (
     DOCS_SUFFIX,
@@ -125,19 +124,8 @@ class MilvusBackend(Backend):
     def writer(self) -> MilvusWriter:
         return MilvusWriter(self)
 
-    @contextmanager
-    def build_lock(self) -> Iterator[None]:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with (self.data_dir / f".milvus-{self.alias}.build.lock").open("w") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexBusyError(f"another build of {self.describe()} is running; "
-                                     "wait for it to finish") from None
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def build_lock(self) -> AbstractContextManager[None]:
+        return exclusive_build(self.data_dir / f".milvus-{self.alias}.build.lock", self.describe())
 
     def generations(self) -> list[str]:
         """This index's chunk collections, oldest first (names sort by build time)."""
