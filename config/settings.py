@@ -129,8 +129,9 @@ class UISettings(_Section):
     max_upload_mb: int = Field(gt=0)
     admin_password_env: str
     stream_pause_s: float = Field(default=0.15, ge=0, le=5)  # pause between streamed sentences
-    # Example questions shown in the empty chat (clicking one asks it); set them for your corpus.
-    examples: tuple[str, ...] = ()
+    # Example questions shown in the empty chat (clicking one asks it); None: made from the
+    # indexed documents (app.ui.chat_tab.document_examples).
+    examples: tuple[str, ...] | None = None
 
     def admin_password(self) -> str | None:
         return os.environ.get(self.admin_password_env) or None

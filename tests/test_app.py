@@ -323,3 +323,22 @@ def test_serve_command_is_registered():
 
     args = build_parser().parse_args(["serve", "--port", "8123", "--host", "127.0.0.1"])
     assert args.command == "serve" and args.port == 8123 and args.host == "127.0.0.1"
+
+
+def test_example_questions_are_made_from_the_indexed_documents() -> None:
+    from dataclasses import replace
+
+    from app.ui.chat_tab import document_examples
+    from assistant.catalogue import Catalogue
+    from assistant.plan import Planner
+    from tests.handmade import plan_document, reply_document
+
+    reply, plan = reply_document(), plan_document()  # the reply has no 文号, the plan has one
+    undated = replace(reply, doc_id="x", title="某局关于某事的通知", written_date=None, issuer="某局")
+    docs = [reply, plan, undated, replace(reply, doc_id="y", title="")]
+    examples = document_examples(docs)
+    assert examples == ("《某局关于某事的通知》是哪个部门发布的？", f"《{plan.title}》的文号是多少？",
+                        f"《{reply.title}》是哪天印发的？")
+    planner = Planner(Catalogue.of(docs))
+    assert [planner.plan(q).fields for q in examples] == [("issuer",), ("doc_number",), ("written_date",)]
+    assert document_examples(docs, n=1) == examples[:1] and document_examples([]) == ()

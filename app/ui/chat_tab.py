@@ -9,7 +9,7 @@ follow-ups read is cleared with the messages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,8 @@ from app.ui.base import PERSONAS
 from app.ui.chat import ANY_YEAR, Chat, make_filters
 from app.ui.render import sources_panel
 from app.ui.session import ChatState, Messages
+from config.errors import PolicyQAError
+from index.types import Document
 
 STORAGE_KEY = "policyqa-chat"
 
@@ -39,6 +41,12 @@ class ChatTab:
 def build_chat_tab(chat: Chat) -> ChatTab:
     """Lay out the chat tab and wire its events. Call inside a `gr.Tab`."""
     settings = chat.assistant.settings
+    examples = settings.ui.examples
+    if examples is None:
+        try:
+            examples = document_examples(chat.assistant.documents()) if chat.readiness.is_ready else ()
+        except PolicyQAError:  # no index yet: the page says so; no examples
+            examples = ()
     state = gr.State(ChatState())
     browser = gr.BrowserState({"owner": "", "conversation": ""}, storage_key=STORAGE_KEY,
                               secret=chat.store.secret())
@@ -58,11 +66,11 @@ def build_chat_tab(chat: Chat) -> ChatTab:
             chatbot = gr.Chatbot(
                 show_label=False, elem_id="pq-chat", height=520, latex_delimiters=[],
                 buttons=["copy"], feedback_options=("Like", "Dislike"), autoscroll=True,
-                examples=[{"text": q} for q in settings.ui.examples] or None,
+                examples=[{"text": q} for q in examples] or None,
                 placeholder="请输入关于政策文件的问题。每个回答都标注来源段落，点击 [n] 查看原文。",
             )
             with gr.Row(equal_height=True):
-                hint = f"例如：{settings.ui.examples[0]}" if settings.ui.examples else "请输入关于政策文件的问题"
+                hint = f"例如：{examples[0]}" if examples else "请输入关于政策文件的问题"
                 question = gr.Textbox(placeholder=hint, show_label=False,
                                       lines=1, max_lines=4, scale=5, min_width=180, elem_id="pq-question",
                                       max_length=settings.retrieval.max_query_chars)
@@ -132,3 +140,24 @@ def build_chat_tab(chat: Chat) -> ChatTab:
 def _session(request: gr.Request | None) -> str:
     """The browser session an event comes from (its stop flag's key)."""
     return str(getattr(request, "session_hash", "") or "")
+
+
+# Questions any indexed document answers from its own particulars (each a field the planner
+# reads: 文号, 发布部门, 印发日期), used when `ui.examples` is not set.
+_EXAMPLE_FORMS = (("doc_number", "《{}》的文号是多少？"), ("written_date", "《{}》是哪天印发的？"),
+                  ("issuer", "《{}》是哪个部门发布的？"))
+EXAMPLE_TITLE_MAX = 30  # characters: a longer title makes an example too long to read
+
+
+def document_examples(documents: Sequence[Document], n: int = 3) -> tuple[str, ...]:
+    """Up to `n` example questions about the indexed documents, one per document, each asking
+    the first particular the document states of 文号, date and issuer (shorter titles first)."""
+    out: list[str] = []
+    shown = sorted((d for d in documents if 0 < len(d.title) <= EXAMPLE_TITLE_MAX), key=lambda d: len(d.title))
+    for doc in shown:
+        form = next((f for field, f in _EXAMPLE_FORMS if getattr(doc, field, None)), None)
+        if form is not None:
+            out.append(form.format(doc.title))
+        if len(out) == n:
+            break
+    return tuple(out)
