@@ -33,7 +33,7 @@ FIELD_NAMES = {
 # Labels a source puts before each field; a sentence holding one is preferred to a mention.
 _LABELS = {
     "doc_number": r"文号|发文字号",
-    "written_date": r"成文日期",
+    "written_date": r"成文日期|会议(?:审议)?通过",
     "published_date": r"发布日期|发布时间|发布于",
     "issuer": r"发文机关|发布机构|来源",
     "signer": r"签\s*发\s*人",

@@ -60,7 +60,9 @@ FIELD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("doc_number", re.compile(r"文号|发文字号|文件编号|文件号|发文号")),
     ("written_date", re.compile(
         rf"成文|落款|(?:签发|签署|印发|答复)(?:日期|时间)|{_WHEN}(?:印发|签发|签署|答复)|"
-        rf"(?:印发|签发|签署|答复)(?:于|是在|的时间是)?{_WHEN}")),
+        rf"(?:印发|签发|签署|答复)(?:于|是在|的时间是)?{_WHEN}|"
+        # a law or regulation is dated by the session that adopted it ("哪天通过")
+        rf"(?:审议)?通过(?:日期|时间)|{_WHEN}(?:审议)?通过(?:的|$|[,，、?？])|(?:审议)?通过于")),
     ("published_date", re.compile(
         rf"(?:发布|公布|公开|挂网)(?:日期|时间)|{_WHEN}(?:发布|公布|公开|挂网|上网)|(?:发布|公布|公开)(?:于|是在)?{_WHEN}")),
     ("issuer", re.compile(
@@ -236,7 +238,7 @@ def _asks(clause: str) -> bool:
 
 def _only_fields(norm: str) -> bool:
     """Whether every clause that asks something asks for a document particular."""
-    asking = [c for c in CLAUSE_BREAK.split(norm) if _asks(c)]
+    asking = [c for clause in CLAUSE_BREAK.split(norm) for c in _split_asking(clause) if _asks(c)]
     return bool(asking) and all(_fields(c) for c in asking)
 
 
@@ -259,7 +261,7 @@ def _parts(norm: str, analyzer: Analyzer) -> list[str]:
     words of its own."""
     out: list[str] = []
     for sentence in re.split(r"[?？!！。;；]+", norm):
-        clauses = [c for c in re.split(r"[,，]", sentence) if c.strip()]
+        clauses = [c for c in _split_asking(sentence) if c.strip()]
         current = ""
         for clause in clauses:
             if current and _asks(current) and _asks(clause):
@@ -272,6 +274,23 @@ def _parts(norm: str, analyzer: Analyzer) -> list[str]:
     asking = [p.strip() for p in out if _asks(p) and analyzer.terms(p)]
     asking = [e for p in asking for e in _enumerated(p)]
     return asking if len(asking) > 1 else []
+
+
+def _split_asking(sentence: str) -> list[str]:
+    """`sentence` cut at commas, and at each 、 between two pieces that hold a question word
+    ("哪天通过、哪天施行"); a 、 inside a list of subjects ("A、B各多少") stays."""
+    out: list[str] = []
+    for clause in re.split(r"[,，]", sentence):
+        pieces = clause.split("、")
+        current = pieces[0]
+        for piece in pieces[1:]:
+            if QUESTION_WORD.search(current) and QUESTION_WORD.search(piece):
+                out.append(current)
+                current = piece
+            else:
+                current = f"{current}、{piece}"
+        out.append(current)
+    return out
 
 
 # "A、B和C各是多少" / "A与B分别是多少": subjects listed before 各/分别 and the question.

@@ -44,6 +44,18 @@ def test_parts_of_a_question_and_subjects_listed_before_ge() -> None:
     assert not PLANNER.plan("研发经费和研发投入在哪些文件里提到?").parts
 
 
+def test_clauses_joined_by_dunhao_are_parts_when_each_asks() -> None:
+    both = PLANNER.plan("这个条例哪天通过、哪天施行？")
+    assert [p.standalone for p in both.parts] == ["这个条例哪天通过", "哪天施行"]
+    assert not both.only_fields  # 施行 is not a particular of the metadata
+    assert not PLANNER.plan("培训、鉴定补贴多少？").parts  # a list of subjects, one question
+
+
+def test_the_day_a_regulation_was_adopted_is_its_written_date() -> None:
+    assert PLANNER.plan("这个条例是什么时候通过的？").fields == ("written_date",)
+    assert not PLANNER.plan("申请什么时候通过审核？").fields
+
+
 def test_a_short_part_takes_the_documents_the_question_names() -> None:
     plan = PLANNER.plan("某市老年人助餐配餐服务管理办法里补贴怎么申请？电话多少？")
     assert plan.documents == (DOCS[2].doc_id,)
