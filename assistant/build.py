@@ -254,10 +254,21 @@ class Assistant:
             per_doc = max(2, k // max(1, len(plan.documents)))
             groups += [self.retrieve(plan.standalone, k=per_doc, filters=Filters(doc_ids=(d,)))
                        for d in plan.documents[:4]]
-        groups += [self.retrieve(part.standalone, k=k, filters=filters) for part in plan.parts]
+        within: list[Sequence[Hit]] = []
+        for part in plan.parts:
+            groups.append(self.retrieve(part.standalone, k=k, filters=filters))
+            if part.documents and not any(h.document.doc_id in part.documents for h in groups[-1][:3]):
+                # A part about named documents ("…办法的文号是什么？什么时候实施？") that finds
+                # other documents is also looked for in them, after the question's own passages.
+                within.append(self.retrieve(part.standalone, k=k, filters=Filters(doc_ids=part.documents[:4])))
         if not groups:
             return found
-        return replace(found, hits=_interleave([*groups, found.hits])[: k + 2 * len(groups)])
+        # A passage the question found itself keeps the question's scores (the scorer reads
+        # them as how well it matches the question), wherever the interleaving puts it.
+        own = {h.chunk.chunk_id: h for h in found.hits}
+        hits = [replace(own.get(h.chunk.chunk_id, h), rank=h.rank)
+                for h in _interleave([*groups, found.hits, *within])[: k + 2 * len(groups)]]
+        return replace(found, hits=hits)
 
     def _planner_for(self) -> Planner:
         with self._lock:

@@ -73,7 +73,10 @@ class ExtractiveAnswerer:
         if absent or self._refuses(plan, cands, probs, hits):
             if not absent and plan.parts:
                 picks, missed = self._by_part(plan, hits)
-                if picks:
+                # A part that asks only particulars the metadata gave is answered.
+                found = {p.field for p in fields}
+                missed = [part for part in missed if not (part.fields and set(part.fields) <= found)]
+                if picks or (fields and len(missed) < len(plan.parts)):
                     return _with_gaps(compose(plan, group(dedupe(fields + picks)), self.name), plan,
                                       [part.topic for part in missed])
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)

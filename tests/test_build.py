@@ -75,3 +75,28 @@ def test_remove_and_add_documents(assistant, tmp_path: Path) -> None:
     report = assistant.add_files([upload])
     assert report.added == ("uploads/new.txt",)
     assert "1000万千瓦" in assistant.ask("新能源装机目标是多少?").text
+
+
+def test_parts_keep_the_question_scores_and_a_short_part_looks_in_the_named_document(
+        tmp_path: Path, settings) -> None:
+    rules = ("某市长者饭堂服务管理办法\n\n第一条 为规范长者饭堂服务，制定本办法。\n\n"
+             "第二条 长者饭堂由区民政部门设置。" + "长者饭堂应当保持环境整洁，公示菜谱和价格，接受社会监督。" * 12
+             + "\n\n第三条 本办法自2024年4月1日起施行。")
+    other = ("某省施行细则\n\n一、什么时候施行\n\n细则什么时候施行由全省施行安排。\n\n二、施行步骤\n\n"
+             "分三步施行，施行期为三年，施行单位为各市。")
+    corpus = write_corpus(tmp_path / "corpus", {"rules.txt": rules, "other.txt": other, "a.txt": POLICY_A})
+    qa = build_assistant(fake_settings(settings, tmp_path, corpus).with_overrides(retrieval={"k": 2}))
+    qa.ensure_index(progress=False)
+    calls: list[tuple[str, Filters | None]] = []
+    retrieve = qa.retrieve
+    def spy(query: str, **kw):
+        calls.append((query, kw.get("filters")))
+        return retrieve(query, **kw)
+    qa.retrieve = spy  # type: ignore[method-assign]
+    plan, hits = qa.prepare("某市长者饭堂服务管理办法由谁设置？什么时候施行？")
+    assert len(plan.parts) == 2 and plan.parts[1].documents == plan.documents
+    # "什么时候施行" alone finds the other document's 施行 passages, so it is asked again within
+    # the document the question names.
+    assert ("什么时候施行", Filters(doc_ids=plan.documents)) in calls
+    own = {h.chunk.chunk_id: h.scores for h in qa.search(plan.standalone).hits}
+    assert own and all(h.scores == own[h.chunk.chunk_id] for h in hits if h.chunk.chunk_id in own)
