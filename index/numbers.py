@@ -98,6 +98,8 @@ def quantities(text: str, units: str | None = None) -> list[Quantity]:
             continue  # 二〇二五年, a year
         if text[max(0, m.start() - 1) : m.start()] == "第":
             continue  # 第三条, an ordinal
+        if text[m.end() : m.end() + 1] == "之":
+            continue  # 四分之一, a fraction, not four points
         value = cn_to_decimal(raw)
         if value == 1 and not m.group("scale") and m.group("unit") not in ("元", "%", "岁", "周岁", "倍"):
             continue  # 一次性, 一个, 一项: a word, not a figure

@@ -33,3 +33,8 @@ def test_a_range_gives_both_ends_and_units_filter_the_kind() -> None:
     assert {q.value for q in ages} >= {Decimal(18), Decimal(45)}
     assert not quantities(normalize("奖励30万元"), r"%|％|百分之")  # money is not a share
     assert not quantities(normalize("按一定比例给予补助"))  # no figure at all
+
+
+def test_a_fraction_in_words_is_not_a_count_of_points() -> None:
+    assert not values(normalize("就餐费用的四分之一"))  # not 4 分
+    assert values(normalize("加四分")) == {Decimal(4)}
