@@ -29,6 +29,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from eval.dataset import overlaps
+from index.normalize import normalize
+from index.numbers import quantities
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,9 @@ def extract_numbers(text: str) -> set[Decimal]:
         if m.group("unit"):
             value *= _UNITS[m.group("unit")]
         out.add(value.normalize())
+    # Figures written in Chinese numerals state the same numbers: 一百零六年十一月二十四日
+    # holds 106, 11 and 24; 百分之五十 holds 50 (the reader of `index.numbers`).
+    out |= {q.value.normalize() for q in quantities(normalize(text)) if not q.text[0].isdigit()}
     return out
 
 

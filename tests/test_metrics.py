@@ -124,6 +124,10 @@ def test_number_recall() -> None:
     assert m.number_recall(gold, "累計爭取上級財政科技資金2771. 4萬元") == 0.5
     assert m.number_recall(gold, "资金2771.4万元,比重1. 16%") == 1.0
     assert m.number_recall("没有数字", "anything 12") is None
+    # The same figures in Chinese numerals (a Taiwan law's dates, a share in words).
+    roc = "自民國106年11月24日施行，減除投資金額50%"
+    assert m.number_recall(roc, "自中華民國一百零六年十一月二十四日施行，得就投資金額百分之五十限度內減除") == 1.0
+    assert m.number_recall(roc, "自中華民國一百零七年施行") == 0.0
     assert m.number_recall(gold, "") == 0.0
 
 
