@@ -158,10 +158,13 @@ class Planner:
             # the place and the year ("某市的助餐补贴多少？要什么条件？").
             # A short part ("电话多少？") leans on the rest; a full one stands alone.
             subs = [self._analyse(p, p) for p in parts[: self.max_parts]]
+            # ...and the subject the question opened with, at half weight ("联席会议…？多久开一次会？").
+            subject = tuple(Term(t.text, t.weight / 2) for t in subs[0].terms)
             plan = replace(plan, dropped_parts=max(0, len(parts) - self.max_parts), parts=tuple(
                 s if len(s.terms) > SHORT_PART_TERMS else
                 replace(s, documents=s.documents or plan.documents, places=s.places or plan.places,
-                        years=s.years or plan.years)
+                        years=s.years or plan.years, actual=s.actual or plan.actual,
+                        terms=s.terms + tuple(t for t in subject if t.text not in {x.text for x in s.terms}))
                 for s in subs))
         return replace(plan, followup=followup)
 

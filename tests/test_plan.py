@@ -56,6 +56,15 @@ def test_the_day_a_regulation_was_adopted_is_its_written_date() -> None:
     assert not PLANNER.plan("申请什么时候通过审核？").fields
 
 
+def test_a_short_part_leans_on_the_subject_the_question_opened_with() -> None:
+    plan = PLANNER.plan("联席会议有哪些成员单位？多久开一次会？")
+    opened = {t.text: t.weight for t in plan.parts[0].terms}
+    short = {t.text: t.weight for t in plan.parts[1].terms}
+    assert "联席会议" in short and short["联席会议"] == opened["联席会议"] / 2
+    done = PLANNER.plan("到2020年实际建成了多少工作站？完成率多少？")
+    assert done.actual and done.parts[1].actual and done.parts[1].years == ("2020",)
+
+
 def test_a_short_part_takes_the_documents_the_question_names() -> None:
     plan = PLANNER.plan("某市老年人助餐配餐服务管理办法里补贴怎么申请？电话多少？")
     assert plan.documents == (DOCS[2].doc_id,)
