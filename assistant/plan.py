@@ -302,9 +302,11 @@ _ENUMERATED = re.compile(r"^(?P<items>[^,，]+?)(?P<ask>(?:各|分别|各自)[^�
 
 def _enumerated(clause: str) -> list[str]:
     """A clause asking the same of several listed subjects, one part per subject."""
+    # Only the last comma clause lists the subjects ("家里有…，A和B分别是多少").
+    head, _, clause = clause.rpartition(",") if "," in clause else ("", "", clause)
     m = _ENUMERATED.match(clause)
     if not m or not QUESTION_WORD.search(m.group("ask")):
-        return [clause]
+        return [f"{head},{clause}" if head else clause]
     items = [i.strip() for i in re.split(r"、|以及|和|与|及", m.group("items")) if i.strip()]
     if len(items) < 2 or any(len(i) < 2 for i in items):
         return [clause]

@@ -42,6 +42,8 @@ def test_parts_of_a_question_and_subjects_listed_before_ge() -> None:
     listed = PLANNER.plan("甲市和乙市的低保标准分别是多少？")
     assert [p.standalone for p in listed.parts] == ["甲市的低保标准是多少", "乙市的低保标准是多少"]
     assert not PLANNER.plan("研发经费和研发投入在哪些文件里提到?").parts
+    told = PLANNER.plan("家里有老人，也在领低保，甲市低保标准和乙市护理补贴分别是多少？")
+    assert [p.standalone for p in told.parts] == ["甲市低保标准是多少", "乙市护理补贴是多少"]
 
 
 def test_clauses_joined_by_dunhao_are_parts_when_each_asks() -> None:
