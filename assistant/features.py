@@ -253,6 +253,23 @@ def _focus(plan: Plan, text: str) -> float:
     return max(term_match(f, text) for f in plan.focus)
 
 
+# What a sentence leaves out: "（上述费用不含物业管理费）", "不包括…", "除…外".
+_EXCLUDED = re.compile(r"(?:不含|不包含|不包括|不计入)([^，。；,;）)]*)"
+                       r"|(?<![扣解废消删免排剔去开拆根切])除([^，。；,;）)]*?)(?:以外|之外|外)")
+
+
+def excludes_asked(plan: Plan, sentence: str) -> bool:
+    """Whether the sentence names a key term of the question only to leave it out ("租金…
+    （上述费用不含物业管理费）" for "物业管理费多少"): it does not state what was asked."""
+    text = compact(normalize(sentence))
+    scopes = [m.group(1) or m.group(2) or "" for m in _EXCLUDED.finditer(text)]
+    if not scopes:
+        return False
+    rest = _EXCLUDED.sub("", text)
+    return any(len(t.text) >= 3 and any(t.text in sc for sc in scopes) and t.text not in rest
+               for t in plan.terms)
+
+
 def _lead_in(sentence: str) -> bool:
     """A salutation or lead-in ("某某委员：", "现答复如下："), or a reply's acknowledgement of
     what it answers ("您提出的《…的提案》收悉。", "感谢您对…的关心。"), answers nothing by itself."""

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.cite import Sentence, split_sentences
-from assistant.features import ITEM, Candidate, candidates, has_kind, is_heading
+from assistant.features import ITEM, Candidate, candidates, excludes_asked, has_kind, is_heading
 from assistant.plan import Plan
 from assistant.scorer import Scorer
 from assistant.types import Hit
@@ -44,7 +44,9 @@ class Pick:
 def scored(plan: Plan, hits: Sequence[Hit], scorer: Scorer) -> tuple[list[Candidate], list[float]]:
     """The candidates of `hits` for `plan` and each one's probability of being evidence."""
     cands = candidates(plan, hits)
-    return cands, scorer.sentence.probabilities([c.features for c in cands])
+    probs = scorer.sentence.probabilities([c.features for c in cands])
+    # A sentence that names the asked thing only to leave it out does not state it.
+    return cands, [0.0 if excludes_asked(plan, c.sentence.text) else p for c, p in zip(cands, probs, strict=True)]
 
 
 def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: Sequence[float],

@@ -285,3 +285,15 @@ def test_a_replys_acknowledgement_is_never_quoted() -> None:
     hits = [Hit(chunk=chunk_of(doc, text.split("\n\n")[1], (doc.title,)), document=doc, rank=1, fused_score=1.0)]
     quoted = [c.sentence.text for c in candidates(plan_for("服务热线的提案是怎么答复的？", [doc]), hits)]
     assert quoted == ["目前已开通12345政务服务便民热线，受理群众诉求。"]
+
+
+def test_a_sentence_naming_the_asked_fee_only_to_exclude_it_does_not_answer() -> None:
+    text = ("人才公寓租赁公告\n租金标准\n甲小区32.5元/平方米/月、乙小区18元/平方米/月（上述费用不含物业管理费）。\n"
+            "租赁期限\n租赁期限不超过3年。")
+    doc = _document("rent.txt", text, "人才公寓租赁公告")
+    lines = text.split("\n")
+    chunks = [chunk_of(doc, "\n".join(lines[i : i + 2]), (doc.title, lines[i])) for i in (1, 3)]
+    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    assert _ex().answer("甲小区的物业管理费每平方米多少钱？", hits).refused
+    rent = _ex().answer("甲小区的租金每平方米多少钱？", hits)
+    assert not rent.refused and "32.5元" in rent.text
