@@ -181,9 +181,12 @@ def question_features(plan: Plan, hits: Sequence[Hit], probs: Sequence[float],
 
 def missing_names(plan: Plan, hits: Sequence[Hit]) -> tuple[str, ...]:
     """What the question names (a 《title》, 文号, proposal or formal name) that no indexed
-    document has and no retrieved passage cites."""
+    document has and no retrieved passage cites. A document a passage cites only by its
+    《title》 ("依据《某市规划》编制") is missing when its content is asked ("某市规划定的目标是
+    多少"); asked for its particulars (文号), the citation may state them."""
     # A name typed from memory drops the 的 of the formal one ("…融合指导意见").
-    texts = [compact(h.chunk.text + h.document.title).replace("的", "") for h in hits]
+    texts = [compact((h.chunk.text if plan.fields else _TITLED.sub("", h.chunk.text)) + h.document.title)
+             .replace("的", "") for h in hits]
     out = []
     for name in plan.missing:
         key = compact(re.sub(r"[(（][^()（）]*[)）]|[《》]", "", name)).replace("的", "")

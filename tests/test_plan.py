@@ -119,3 +119,21 @@ def test_the_years_a_title_covers() -> None:
     assert period_years("实施方案(2023—2025年)") == {"2023", "2024", "2025"}
     assert period_years("2019年工作要点") == {"2019"}
     assert period_years("第十五届运动会组织办法") == set()  # a bare 十五 is a number
+
+
+def test_a_document_cited_only_by_title_is_missing_when_its_content_is_asked() -> None:
+    from assistant.features import missing_names
+    from assistant.types import Hit
+    from tests.handmade import chunk_of
+
+    text = ("某区科技创新规划\n依据《某市“十四五”科技创新规划》（某政发〔2021〕9号）等文件编制本规划。"
+            "研发投入强度达到2.2%。")
+    doc = Document(doc_id=make_doc_id("plan.txt"), source="plan.txt", text=text, title="某区科技创新规划",
+                   script="simplified")
+    planner = Planner(Catalogue.of([doc]))
+    hits = [Hit(chunk=chunk_of(doc, text.split("\n")[1]), document=doc, rank=1, fused_score=1.0)]
+    content = planner.plan("某市“十四五”科技创新规划定的研发投入强度目标是多少？")
+    assert content.missing == ("某市“十四五”科技创新规划",)
+    assert missing_names(content, hits) == content.missing
+    number = planner.plan("某市“十四五”科技创新规划的文号是多少？")
+    assert number.missing and not missing_names(number, hits)  # the citation states its 文号
