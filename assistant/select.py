@@ -10,6 +10,7 @@ the best item. Adjacent sentences of one passage become one quote.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ ChunksOf = Callable[[str], Sequence[Chunk]]
 NEIGHBOUR_BAR = 0.15  # share of add_at a quoted sentence's neighbour needs to join its quote
 PART_BAR = 0.5  # share of add_at the best sentence for a part of the question needs
 DOCUMENTS_BAR = 0.5  # share of add_at a document's best sentence needs when asked which documents
+_BACK_REFERENCE = re.compile(r"前款|前项|前[两二三四]款|本条第[一二三四五六七八九十]+[款项]|前述|上述")
 LIST_FACTOR = 3  # a list of sibling items may hold this many times answer.max_citations
 
 
@@ -102,6 +104,13 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
             near = by_place.get((p.hit.chunk.chunk_id, p.index + step))
             if near is not None and near.p >= scorer.add_at * NEIGHBOUR_BAR and not _same(near, chosen):
                 chosen.append(near)
+    # A later sentence of the same article that refers back to it (前款/前项/本条第一款/上述…)
+    # qualifies the rule quoted: its exception, its deadline, who else it covers.
+    for p in list(chosen):
+        for (chunk_id, index), later in by_place.items():
+            if (chunk_id == p.hit.chunk.chunk_id and index > p.index and _BACK_REFERENCE.search(later.sentence.text)
+                    and not _same(later, chosen)):
+                chosen.append(later)
     return chosen
 
 

@@ -297,3 +297,17 @@ def test_a_sentence_naming_the_asked_fee_only_to_exclude_it_does_not_answer() ->
     assert _ex().answer("甲小区的物业管理费每平方米多少钱？", hits).refused
     rent = _ex().answer("甲小区的租金每平方米多少钱？", hits)
     assert not rent.refused and "32.5元" in rent.text
+
+
+def test_a_later_sentence_of_the_article_that_refers_back_to_the_quote_joins_it() -> None:
+    article = ("第五条 纳税人的子女接受全日制学历教育的相关支出，按照每个子女每月1000元的标准定额扣除。"
+               "学历教育包括义务教育、高中阶段教育和高等教育。"
+               "年满3岁至小学入学前处于学前教育阶段的子女，按本条第一款规定执行。")
+    text = "专项附加扣除办法\n" + article + "\n第六条 纳税人接受学历继续教育的支出，每月400元。"
+    doc = _document("tax.txt", text, "专项附加扣除办法")
+    chunks = [chunk_of(doc, article, (doc.title, "第五条")),
+              chunk_of(doc, text.split("\n")[2], (doc.title, "第六条"))]
+    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    answer = _ex().answer("子女教育每个月能扣除多少？", hits)
+    assert "1000元" in answer.text
+    assert any("按本条第一款规定执行" in c.quote for c in answer.citations)
