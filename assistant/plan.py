@@ -158,8 +158,12 @@ class Planner:
             # the place and the year ("某市的助餐补贴多少？要什么条件？").
             # A short part ("电话多少？") leans on the rest; a full one stands alone.
             subs = [self._analyse(p, p) for p in parts[: self.max_parts]]
-            # ...and the subject the question opened with, at half weight ("联席会议…？多久开一次会？").
-            subject = tuple(Term(t.text, t.weight / 2) for t in subs[0].terms)
+            # ...and the subject the question opened with (its first part up to the question word),
+            # at half weight ("联席会议有哪些成员？多久开一次会？").
+            opening = subs[0].normalized
+            asked = QUESTION_WORD.search(opening)
+            subject = tuple(Term(t.text, t.weight / 2)
+                            for t in self.analyzer.terms(opening[: asked.start()] if asked else opening))
             plan = replace(plan, dropped_parts=max(0, len(parts) - self.max_parts), parts=tuple(
                 s if len(s.terms) > SHORT_PART_TERMS else
                 replace(s, documents=s.documents or plan.documents, places=s.places or plan.places,
