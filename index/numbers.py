@@ -24,6 +24,8 @@ _ARABIC = re.compile(
 )
 _CHINESE = re.compile(rf"(?P<num>[{_CN}]+(?:点[{_CN}]+)?)(?P<scale>万亿|亿|万)?(?P<unit>" + UNITS + ")")
 _PERCENT_CN = re.compile(rf"百分之(?P<num>[{_CN}]+(?:点[{_CN}]+)?|\d+(?:\.\d+)?)")
+# A share as a fraction in words: 三分之一, 四分之三, 一半, 半数 (百分之… is above).
+_FRACTION = re.compile(rf"(?<!百)(?P<den>[{_CN}]+|\d+)分之(?P<num>[{_CN}]+|\d+)|一半|半数")
 _BOUND = re.compile(r"(不低于|不少于|不超过|不高于|最高|最低|最多|至少|超过|高于|低于|以上|以下|以内)")
 
 
@@ -81,6 +83,13 @@ def quantities(text: str, units: str | None = None) -> list[Quantity]:
     for m in _PERCENT_CN.finditer(text):
         raw = m.group("num")
         add(m.start(), m.end(), _decimal(raw) if raw[0].isdigit() else cn_to_decimal(raw), "%")
+    for m in _FRACTION.finditer(text):
+        if not m.group("den"):
+            add(m.start(), m.end(), Decimal(50), "%")
+            continue
+        den, num = ((_decimal(x) if x[0].isdigit() else cn_to_decimal(x)) for x in (m.group("den"), m.group("num")))
+        if den and num is not None:
+            add(m.start(), m.end(), (num * 100 / den).quantize(Decimal("0.01")).normalize(), "%")
     for m in _ARABIC.finditer(text):
         unit = m.group("unit") or ""
         raw = m.group("num").replace(",", "").replace(" ", "")

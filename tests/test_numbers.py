@@ -35,6 +35,8 @@ def test_a_range_gives_both_ends_and_units_filter_the_kind() -> None:
     assert not quantities(normalize("按一定比例给予补助"))  # no figure at all
 
 
-def test_a_fraction_in_words_is_not_a_count_of_points() -> None:
-    assert not values(normalize("就餐费用的四分之一"))  # not 4 分
+def test_a_fraction_in_words_is_a_share_not_a_count_of_points() -> None:
+    assert [(q.value, q.unit) for q in quantities(normalize("就餐费用的四分之一"))] == [(Decimal(25), "%")]
+    assert [(q.value, q.unit) for q in quantities(normalize("占教师总数超过一半"))] == [(Decimal(50), "%")]
+    assert values(normalize("三分之二以上")) == {Decimal("66.67")}
     assert values(normalize("加四分")) == {Decimal(4)}
