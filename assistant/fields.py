@@ -95,12 +95,14 @@ def field_value(doc: Document, field: str) -> str | None:
 
 
 def target_document(plan: Plan, hits: Sequence[Hit], documents: Sequence[Document]) -> Document | None:
-    """The document a particulars question is about: the one it names, else the best hit's."""
+    """The document a particulars question is about: the one it names (of several, the first
+    that states the particulars asked), else the best hit's."""
     if plan.documents:
         by_id = {d.doc_id: d for d in documents}
         named = [by_id[i] for i in plan.documents if i in by_id]
-        if named:
-            return named[0]
+        stating = [d for d in named if any(field_value(d, f) for f in plan.fields)]
+        if stating or named:
+            return (stating or named)[0]
     return hits[0].document if hits else None
 
 

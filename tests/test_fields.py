@@ -158,6 +158,17 @@ def test_target_document_is_the_named_one_else_the_best_hit() -> None:
     assert target_document(plan_for("成文日期是哪天", docs), plan_hits, docs) == plan
 
 
+def test_of_two_named_documents_the_one_stating_the_particular_is_its_target() -> None:
+    rules = Document(doc_id=make_doc_id("rules.txt"), source="rules.txt", text="某市积分入户办法\n某府规〔2025〕8号",
+                     title="某市积分入户办法", script="simplified", doc_number="某府规〔2025〕8号")
+    faq = Document(doc_id=make_doc_id("faq.txt"), source="faq.txt", text="某市积分入户热点问答\n申报时间为10月。",
+                   title="某市积分入户热点问答", script="simplified")
+    docs = [faq, rules]
+    plan = plan_for("某市积分入户热点问答和某市积分入户办法，办法的文号是哪个？", docs)
+    assert plan.documents[0] == faq.doc_id and rules.doc_id in plan.documents
+    assert target_document(plan, [], docs) == rules
+
+
 def test_locate_returns_none_for_a_value_the_document_lacks() -> None:
     doc, hits = _plan()
     assert locate(doc, [h.chunk for h in hits], "signer") is None
