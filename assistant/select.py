@@ -89,6 +89,15 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
                                and has_kind(plan, normalize(best.sentence.text))):
             docs.add(p.hit.document.doc_id)
             chosen.append(p)
+    # A question naming several documents ("山东和汕头的条例怎么规定") hears from each: its
+    # best sentence joins at the neighbour's bar.
+    if len(plan.documents) > 1 and not plan.only_fields:
+        for doc_id in plan.documents:
+            own = next((p for p in picks if p.hit.document.doc_id == doc_id), None)
+            if (own is not None and doc_id not in docs and own.p >= scorer.add_at * NEIGHBOUR_BAR
+                    and not _same(own, chosen)):
+                docs.add(doc_id)
+                chosen.append(own)
     for p in picks[1:]:
         if len(chosen) >= limit:
             break

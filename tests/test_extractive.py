@@ -311,3 +311,18 @@ def test_a_later_sentence_of_the_article_that_refers_back_to_the_quote_joins_it(
     answer = _ex().answer("子女教育每个月能扣除多少？", hits)
     assert "1000元" in answer.text
     assert any("按本条第一款规定执行" in c.quote for c in answer.citations)
+
+
+def test_two_documents_named_by_their_places_each_answer() -> None:
+    east = _document("east.txt", "江苏省人才条例\n第九条 劳务费支出由项目承担单位据实列支，不单设比例限制。",
+                     "江苏省人才条例")
+    west = _document("west.txt", "苏州市科技创新条例\n第五条 项目承担人员的劳务费可以从项目经费中支出，不受比例限制。",
+                     "苏州市科技创新条例")
+    other = _document("other.txt", "某县招商办法\n第二条 招商引资项目给予奖励。", "某县招商办法")
+    docs = [east, west, other]
+    hits = [Hit(chunk=chunk_of(d, d.text.split("\n")[1], (d.title,)), document=d, rank=i, fused_score=1 / i)
+            for i, d in enumerate(docs, 1)]
+    plan = plan_for("科研项目的劳务费有没有比例限制？江苏和苏州的条例怎么规定的？", docs)
+    assert set(plan.documents) == {east.doc_id, west.doc_id}
+    answer = _ex(documents=lambda: docs).answer("科研项目的劳务费有没有比例限制？江苏和苏州的条例怎么规定的？", hits)
+    assert {c.doc_id for c in answer.citations} == {east.doc_id, west.doc_id}
