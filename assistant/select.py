@@ -81,8 +81,9 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
     # document saying it (在哪些文件里), or the same measure given differently by two documents.
     docs = {best.hit.document.doc_id}
     for p in picks:
-        # Asked which documents say it, a document's best sentence counts at a lower bar.
-        bar = scorer.add_at * (DOCUMENTS_BAR if plan.wants_documents else 1.0)
+        # Asked which documents say it, or comparing them, a document's best sentence counts at
+        # a lower bar.
+        bar = scorer.add_at * (DOCUMENTS_BAR if plan.wants_documents or plan.comparison else 1.0)
         if p.hit.document.doc_id in docs or p.p < bar:
             continue
         if plan.comparison or plan.wants_documents or (plan.wants_figure and has_kind(plan, normalize(p.sentence.text))

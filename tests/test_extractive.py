@@ -326,3 +326,21 @@ def test_two_documents_named_by_their_places_each_answer() -> None:
     assert set(plan.documents) == {east.doc_id, west.doc_id}
     answer = _ex(documents=lambda: docs).answer("科研项目的劳务费有没有比例限制？江苏和苏州的条例怎么规定的？", hits)
     assert {c.doc_id for c in answer.citations} == {east.doc_id, west.doc_id}
+
+
+def test_a_comparison_hears_the_other_document_at_a_lower_bar() -> None:
+    from assistant.features import candidates
+    from assistant.scorer import load_scorer
+    from assistant.select import choose
+
+    a = _document("a.txt", "甲文件\n支持企业在科创板挂牌融资。", "甲文件")
+    b = _document("b.txt", "乙规划\n对在科创板挂牌的企业给予后补助支持。", "乙规划")
+    hits = [Hit(chunk=chunk_of(d, d.text.split("\n")[1], (d.title,)), document=d, rank=i, fused_score=1 / i)
+            for i, d in enumerate((a, b), 1)]
+    scorer = load_scorer(None)
+    plan = plan_for("科创板挂牌融资，两份文件分别有啥支持？", [a, b])
+    assert plan.comparison
+    cands = candidates(plan, hits)
+    probs = [scorer.add_at * 1.2, scorer.add_at * 0.6]  # the other side is likely, not sure
+    picks = choose(plan, hits, cands, probs, scorer, limit=4)
+    assert {p.hit.document.doc_id for p in picks} == {a.doc_id, b.doc_id}
