@@ -33,7 +33,7 @@ _TITLED = re.compile(r"《([^《》]{2,80})》")
 _DOC_NAME = re.compile(
     r"[\u4e00-\u9fff\d“”\"]{4,}?(?:管理办法|实施细则|实施意见|实施方案|行动计划|行动方案|若干措施|指导意见|统计公报|"
     r"办法|条例|细则|规定|规划|纲要|指引)(?:\s?[(（]试行[)）])?")
-_PARTICLES = re.compile(r"[的里中对在和与及按把被从向给让将是有了对于关]")
+_PARTICLES = re.compile(r"[的里中对在和与及按把被从向给让将是有了对于关那这该份]")
 MIN_SHARE = 0.34  # a document is named when it scores this share of the best-named one
 
 
