@@ -170,9 +170,13 @@ def _other_year(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float], 
 
 def _year_in_context(c: Candidate, years: Sequence[str]) -> bool:
     """Whether the sentence, what precedes it in its passage, or its headings give a year asked
-    ("到2025年，…" then "…比重达到2.2%以上")."""
+    ("到2025年，…" then "…比重达到2.2%以上"), or the sentence gives no year and the asked one
+    ends the period its document's title covers (a "十四五" plan's targets are for 2025)."""
     context = normalize(" ".join(c.hit.chunk.heading_path) + " " + c.hit.chunk.text[: c.sentence.end])
-    return bool(set(years) & set(YEAR.findall(context)))
+    if set(years) & set(YEAR.findall(context)):
+        return True
+    period = period_years(normalize(c.hit.document.title))
+    return bool(period) and max(period) in years and not YEAR.findall(normalize(c.sentence.text))
 
 
 def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:

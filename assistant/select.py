@@ -28,6 +28,7 @@ NEIGHBOUR_BAR = 0.15  # share of add_at a quoted sentence's neighbour needs to j
 PART_BAR = 0.5  # share of add_at the best sentence for a part of the question needs
 DOCUMENTS_BAR = 0.5  # share of add_at a document's best sentence needs when asked which documents
 _BACK_REFERENCE = re.compile(r"前款|前项|前[两二三四]款|本条第[一二三四五六七八九十]+[款项]|前述|上述")
+YEAR_BAR = 0.5  # share of add_at a sentence free of another year needs to lead over one stating it
 LIST_FACTOR = 3  # a list of sibling items may hold this many times answer.max_citations
 
 
@@ -54,8 +55,13 @@ def scored(plan: Plan, hits: Sequence[Hit], scorer: Scorer) -> tuple[list[Candid
 def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: Sequence[float],
            scorer: Scorer, *, limit: int, chunks_of: ChunksOf | None = None) -> list[Pick]:
     """The sentences to quote, best first (see the module docstring)."""
+    # A sentence stating only other years than the one asked ("2020年…1.16%" for "到2025年…")
+    # leads only when no likely sentence is free of that conflict.
+    conflict = {id(c.sentence) for c in cands if c.features["year_conflict"]}
+    demote = bool(conflict) and any(id(c.sentence) not in conflict and p >= scorer.add_at * YEAR_BAR
+                                    for c, p in zip(cands, probs, strict=True))
     picks = sorted((Pick(c.hit, c.sentence, c.index, p) for c, p in zip(cands, probs, strict=True)),
-                   key=lambda p: -p.p)
+                   key=lambda p: (demote and id(p.sentence) in conflict, -p.p))
     if not picks:
         return []
     if plan.documents and not plan.comparison:

@@ -344,3 +344,25 @@ def test_a_comparison_hears_the_other_document_at_a_lower_bar() -> None:
     probs = [scorer.add_at * 1.2, scorer.add_at * 0.6]  # the other side is likely, not sure
     picks = choose(plan, hits, cands, probs, scorer, limit=4)
     assert {p.hit.document.doc_id for p in picks} == {a.doc_id, b.doc_id}
+
+
+def test_a_five_year_plans_target_answers_its_last_year_before_another_years_figure() -> None:
+    from assistant.extractive import _other_year
+    from assistant.features import candidates
+    from assistant.scorer import load_scorer
+    from assistant.select import choose
+
+    text = ("某区科技创新“十四五”规划\n发展基础\n2020年，全社会研发经费投入占GDP比重1.16%。\n"
+            "主要目标\n全社会研发经费投入占GDP的比重达到2.2%以上。")
+    doc = _document("plan.txt", text, "某区科技创新“十四五”规划")
+    lines = text.split("\n")
+    chunks = [chunk_of(doc, "\n".join(lines[i : i + 2]), (doc.title, lines[i])) for i in (1, 3)]
+    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    plan = plan_for("某区到2025年研发经费投入要占GDP多少？", [doc])
+    cands = candidates(plan, hits)
+    scorer = load_scorer(None)
+    probs = [scorer.add_at * 0.9, scorer.add_at * 0.6]  # the 2020 figure looks likelier
+    # The plan covers 2021–2025: its target with no year of its own is the 2025 one.
+    assert not _other_year(plan, cands, probs, scorer.add_at)
+    picks = choose(plan, hits, cands, probs, scorer, limit=4)
+    assert picks[0].sentence.text.startswith("全社会研发经费投入占GDP的比重达到2.2%")
