@@ -89,6 +89,10 @@ def candidates(plan: Plan, hits: Sequence[Hit]) -> list[Candidate]:
         context = compact(hit.document.title + " ".join(chunk.heading_path))
         where = context + compact((hit.document.issuer or "") + chunk.text)
         title_years = set(YEAR.findall(normalize(hit.document.title)))
+        # The year the document was issued: "国办2018年的措施" names the document by it.
+        issued = set(YEAR.findall(" ".join(x for x in (hit.document.written_date, hit.document.published_date,
+                                                       hit.document.doc_number) if x)))
+        dated = bool(set(plan.years) & issued)
         sentences = split_sentences(chunk.text)
         first = next((i for i, s in enumerate(sentences) if not is_heading(s.text, chunk.heading_path)), 0)
         for i, s in enumerate(sentences):
@@ -112,7 +116,8 @@ def candidates(plan: Plan, hits: Sequence[Hit]) -> list[Candidate]:
                 "kind_hit": hit_kind,
                 "kind_miss": miss_kind,
                 "year_match": float(bool(plan.years) and bool(set(plan.years) & said)),
-                "year_conflict": float(bool(plan.years) and bool(said) and not set(plan.years) & said),
+                "year_conflict": float(bool(plan.years) and bool(said) and not set(plan.years) & said
+                                       and not dated),
                 "doc_named": float(bool(plan.documents) and hit.document.doc_id in plan.documents),
                 "doc_other": float(bool(plan.documents) and hit.document.doc_id not in plan.documents),
                 "lead": float(i == first),

@@ -366,3 +366,19 @@ def test_a_five_year_plans_target_answers_its_last_year_before_another_years_fig
     assert not _other_year(plan, cands, probs, scorer.add_at)
     picks = choose(plan, hits, cands, probs, scorer, limit=4)
     assert picks[0].sentence.text.startswith("全社会研发经费投入占GDP的比重达到2.2%")
+
+
+def test_the_year_a_document_was_issued_does_not_conflict_with_the_years_it_recounts() -> None:
+    from dataclasses import replace
+
+    from assistant.features import candidates
+
+    text = "关于加大激励支持力度的通知\n将2016年实施的24项督查激励措施调整增加为30项督查激励措施。"
+    undated = _document("notice.txt", text, "关于加大激励支持力度的通知")
+    hits = [Hit(chunk=chunk_of(undated, text.split("\n")[1], (undated.title,)), document=undated, rank=1,
+                fused_score=1.0)]
+    plan = plan_for("国办2018年的督查激励措施一共多少项？", [undated])
+    assert candidates(plan, hits)[0].features["year_conflict"] == 1.0  # 2016 is not 2018
+    dated = replace(undated, written_date="2018-12-10")
+    hits = [replace(hits[0], document=dated)]
+    assert candidates(plan, hits)[0].features["year_conflict"] == 0.0  # the 2018 document recounts 2016
