@@ -108,6 +108,18 @@ def test_page_was_up_and_showed_progress_while_the_first_index_built(served):
     assert any("正在首次建立文档索引" in s["message"] for s in served.seen_building)
 
 
+def test_a_page_opened_once_the_index_is_ready_shows_example_questions(browser, server):
+    # The app was built before the first index existed; its example questions come from the
+    # documents indexed since, asked about their own particulars.
+    page = _open(browser, server)
+    page.wait_for_function(  # type: ignore[attr-defined]
+        """() => { const c = document.querySelector('#pq-chat');
+                   return c && /》(的文号|是哪天印发|是哪个部门发布)/.test(c.innerText); }""", timeout=30_000)
+    placeholder = page.get_attribute("#pq-question textarea", "placeholder")  # type: ignore[attr-defined]
+    assert placeholder.startswith("例如：")
+    page.close()  # type: ignore[attr-defined]
+
+
 def test_question_from_dev_set_cites_gold_paragraph(browser, server):
     item = _dev_item("D010")
     quote = _squeeze(item["evidence"][0]["quote"])

@@ -118,9 +118,12 @@ def build_app(assistant: AssistantPort, *, readiness: Readiness | None = None,
             return _status_html(readiness), gr.Timer(active=not readiness.is_ready)
 
         app.load(tick, None, [status, timer], **private)  # the page's copy of both dates from build time
+        hints = [chat_tab.view[0], chat_tab.question]  # the chatbot's examples and the question's placeholder
+        app.load(chat_tab.examples, None, hints, **private)
         ticked = timer.tick(tick, None, [status, timer], **private)
         ticked.then(refresh, None, lists, **private).then(
-            refresh_ledger, ledger.refresh_inputs, ledger.refresh_outputs, **private)
+            refresh_ledger, ledger.refresh_inputs, ledger.refresh_outputs, **private).then(
+            chat_tab.examples, None, hints, **private)
         if admin is not None:
             for event in admin.changed:
                 event.then(refresh, None, lists, **private)

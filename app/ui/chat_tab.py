@@ -9,7 +9,7 @@ follow-ups read is cleared with the messages.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ class ChatTab:
     browser: gr.BrowserState
     view: list[Any]  # the components of `Chat.view`, in order
     question: gr.Textbox
+    examples: Callable[[], tuple[Any, Any]]  # updates of (chatbot, question): examples once indexed
     doc_filter: gr.Dropdown
     type_filter: gr.Dropdown
     year_from: gr.Dropdown
@@ -134,7 +135,20 @@ def build_chat_tab(chat: Chat) -> ChatTab:
     chatbot.like(on_like, [state], [feedback_row, feedback_id, feedback_note], **private)
     gr.on([comment_send.click, comment.submit], chat.comment, [comment, feedback_id, state],
           [feedback_row, feedback_note, comment], **private)
-    return ChatTab(browser, view, question, doc_filter, type_filter, year_from, year_to)
+    def examples_now() -> tuple[Any, Any]:
+        """Example questions from the documents indexed now: a page built before the first
+        index had none, and shows them once it is ready."""
+        if settings.ui.examples is not None or not chat.readiness.is_ready:
+            return gr.update(), gr.update()
+        try:
+            found = document_examples(chat.assistant.documents())
+        except PolicyQAError:
+            return gr.update(), gr.update()
+        if not found:
+            return gr.update(), gr.update()
+        return gr.update(examples=[{"text": q} for q in found]), gr.update(placeholder=f"例如：{found[0]}")
+
+    return ChatTab(browser, view, question, examples_now, doc_filter, type_filter, year_from, year_to)
 
 
 def _session(request: gr.Request | None) -> str:
