@@ -39,7 +39,7 @@ def _words(listing: str) -> list[str]:
 # Asking words: frequent in questions, carrying no content. BM25 drops only these (function
 # words inside real phrases — 的/为/对 — are left to its IDF).
 QUESTION_WORDS = frozenset(_words("""哪些 哪个 哪 什么 多少 怎么 怎样 如何 是否 吗 呢 吧 请问 有哪些 哪几 几 啥 哪里
-    哪儿 多久 多长 哪一年 哪年 哪天 哪一天 何时 什么时候 是不是 有没有 能不能 可不可以 能否"""))
+    哪儿 多久 多长 哪一年 哪年 哪天 哪一天 何时 什么时候 是不是 有没有 能不能 可不可以 能否 多少钱 多少岁"""))
 # Words that never make a key term: the asking words, particles, pronouns and filler.
 STOP_WORDS = QUESTION_WORDS | frozenset(_words("""的 地 得 了 着 过 是 在 和 与 及 或 啊 呀 有 为 对 由 把 被 将 等 之
     其 所 以 于 从 到 向 给 让 使 哪几个 哪几项 怎么样 一下 我们 我 你 您 他们 它 这 那 这些 那些 这个 那个 都 也 还

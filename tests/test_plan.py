@@ -88,6 +88,11 @@ def test_a_name_or_number_no_document_has_is_missing() -> None:
     assert not PLANNER.plan("县域创新那份实施意见里，星创天地的创业方向集中在哪些方面？").missing
 
 
+def test_asking_for_money_or_age_is_not_a_key_term() -> None:
+    assert [t.text for t in PLANNER.plan("低保一个月多少钱？").terms] == ["低保", "一个月"]
+    assert "多少岁" not in [t.text for t in PLANNER.plan("多少岁可以申请？").terms]
+
+
 def test_places_years_and_actual_outcomes() -> None:
     plan = PLANNER.plan("深圳市2025年最低生活保障标准是多少？")
     assert plan.places == ("深圳市",) and plan.years == ("2025",)
