@@ -178,22 +178,22 @@ def named_in(norm: str, catalogue: Catalogue, places: Sequence[str] = ()) -> Nam
     return Naming(tuple(dict.fromkeys(d.doc_id for d in found)), tuple(dict.fromkeys(missing)))
 
 
-# The kind of document a question names with a place ("山东和汕头的条例").
+# The kind of document a question names with a place ("江苏和苏州的条例").
 _DOC_KIND = re.compile(r"条例|办法|规定|细则|规划|意见|方案|通知|公报|决定|纲要")
 
 
 def _by_places(norm: str, catalogue: Catalogue, places: Sequence[str]) -> list[Document]:
-    """Documents a question names by their places and kind ("山东和汕头的条例怎么规定的"):
+    """Documents a question names by their places and kind ("江苏和苏州的条例怎么规定的"):
     for each place, the documents whose title holds it and the kind named — only when every
     place named has one."""
     kinds = set(_DOC_KIND.findall(norm))
     if not kinds:
         return []
+    titled = [(e.doc, compact(normalize(e.doc.title))) for e in catalogue.entries]
+    kinded = [(doc, title) for doc, title in titled if any(k in title for k in kinds)]
     found: list[Document] = []
     for place in places:
-        stem = place_stem(place)
-        docs = [e.doc for e in catalogue.entries
-                if stem in compact(normalize(e.doc.title)) and any(k in normalize(e.doc.title) for k in kinds)]
+        docs = [doc for doc, title in kinded if place_stem(place) in title]
         if not docs:
             return []
         found += docs

@@ -100,9 +100,8 @@ def target_document(plan: Plan, hits: Sequence[Hit], documents: Sequence[Documen
     if plan.documents:
         by_id = {d.doc_id: d for d in documents}
         named = [by_id[i] for i in plan.documents if i in by_id]
-        stating = [d for d in named if any(field_value(d, f) for f in plan.fields)]
-        if stating or named:
-            return (stating or named)[0]
+        if named:
+            return next((d for d in named if any(field_value(d, f) for f in plan.fields)), named[0])
     return hits[0].document if hits else None
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from assistant.catalogue import Catalogue, named_in
 from assistant.followup import resolve
@@ -168,7 +169,7 @@ class Planner:
                 s if len(s.terms) > SHORT_PART_TERMS else
                 replace(s, documents=s.documents or plan.documents, places=s.places or plan.places,
                         years=s.years or plan.years, actual=s.actual or plan.actual,
-                        terms=s.terms + tuple(t for t in subject if t.text not in {x.text for x in s.terms}))
+                        terms=_with_terms(s.terms, subject))
                 for s in subs))
         return replace(plan, followup=followup)
 
@@ -202,7 +203,14 @@ class Planner:
         )
 
 
-def period_years(text: str) -> set[str]:
+def _with_terms(terms: tuple[Term, ...], more: Sequence[Term]) -> tuple[Term, ...]:
+    """`terms` followed by those of `more` it lacks."""
+    have = {t.text for t in terms}
+    return terms + tuple(t for t in more if t.text not in have)
+
+
+@cache
+def period_years(text: str) -> frozenset[str]:
     """Every year a (normalised) title covers: the years it states, the years between the two
     ends of a range ("(2023—2025年)") and the years of a five-year plan it names ("十四五"
     规划 → 2021–2025)."""
@@ -214,7 +222,7 @@ def period_years(text: str) -> set[str]:
         n = _PLAN_NUMBERS.index(m.group(1)) + 3
         start = 1966 + 5 * (n - 3)  # the 3rd plan began in 1966, after the 1963–65 adjustment
         years.update(range(start, start + 5))
-    return {str(y) for y in years}
+    return frozenset(str(y) for y in years)
 
 
 def _years(norm: str) -> tuple[str, ...]:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from assistant.check import REFUSAL_PHRASE, check_answer
-from assistant.extractive import ExtractiveAnswerer
+from assistant.extractive import ExtractiveAnswerer, _other_year
+from assistant.features import candidates
+from assistant.scorer import load_scorer
+from assistant.select import choose
 from assistant.types import Answer, Hit
 from config.settings import AnswerSettings
 from index.normalize import detect_script
@@ -44,12 +48,25 @@ def _document(name: str, text: str, title: str) -> Document:
                     script="simplified")
 
 
+def _hits(doc: Document, chunks: list) -> list[Hit]:
+    """`chunks` of `doc` as retrieved hits, best first."""
+    return [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+
+
+def _sections(name: str, text: str) -> tuple[Document, list[Hit]]:
+    """A document of `text` — its title line, then two sections of a heading line and a
+    paragraph line — and one hit per section."""
+    lines = text.split("\n")
+    doc = _document(name, text, lines[0])
+    return doc, _hits(doc, [chunk_of(doc, "\n".join(lines[i : i + 2]), (doc.title, lines[i])) for i in (1, 3)])
+
+
 def _opinion_hits() -> list[Hit]:
     doc = _document("003_opinion.txt", OPINION, "关于促进县域创新驱动发展的实施意见")
     sections = OPINION.split("\n")[2:6]
     chunks = [chunk_of(doc, "\n".join(sections[i : i + 2]), (doc.title, sections[i]))
               for i in (0, 2)]
-    return [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    return _hits(doc, chunks)
 
 
 def _reply_items() -> tuple[Document, list]:
@@ -257,9 +274,6 @@ def test_a_question_not_answered_as_a_whole_gets_the_parts_that_are_and_names_th
 
 
 def test_a_year_outside_the_period_of_the_plan_found_is_another_year() -> None:
-    from assistant.extractive import _other_year
-    from assistant.features import candidates
-
     text = "某区科技创新“十四五”规划\n\n全社会研发投入占地区生产总值的比重达到2.2%以上。"
     doc = _document("plan.txt", text, "某区科技创新“十四五”规划")
     hits = [Hit(chunk=chunk_of(doc, text.split("\n\n")[1], (doc.title,)), document=doc, rank=1, fused_score=1.0)]
@@ -276,8 +290,6 @@ def test_a_year_outside_the_period_of_the_plan_found_is_another_year() -> None:
 
 
 def test_a_replys_acknowledgement_is_never_quoted() -> None:
-    from assistant.features import candidates
-
     text = ("关于设立服务热线提案的答复\n\n"
             "您提出的《关于设立服务热线的提案》收悉。现将有关情况答复如下。"
             "目前已开通12345政务服务便民热线，受理群众诉求。感谢您对政府工作的关心和支持。")
@@ -290,10 +302,7 @@ def test_a_replys_acknowledgement_is_never_quoted() -> None:
 def test_a_sentence_naming_the_asked_fee_only_to_exclude_it_does_not_answer() -> None:
     text = ("人才公寓租赁公告\n租金标准\n甲小区32.5元/平方米/月、乙小区18元/平方米/月（上述费用不含物业管理费）。\n"
             "租赁期限\n租赁期限不超过3年。")
-    doc = _document("rent.txt", text, "人才公寓租赁公告")
-    lines = text.split("\n")
-    chunks = [chunk_of(doc, "\n".join(lines[i : i + 2]), (doc.title, lines[i])) for i in (1, 3)]
-    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    _, hits = _sections("rent.txt", text)
     assert _ex().answer("甲小区的物业管理费每平方米多少钱？", hits).refused
     rent = _ex().answer("甲小区的租金每平方米多少钱？", hits)
     assert not rent.refused and "32.5元" in rent.text
@@ -305,9 +314,8 @@ def test_a_later_sentence_of_the_article_that_refers_back_to_the_quote_joins_it(
                "年满3岁至小学入学前处于学前教育阶段的子女，按本条第一款规定执行。")
     text = "专项附加扣除办法\n" + article + "\n第六条 纳税人接受学历继续教育的支出，每月400元。"
     doc = _document("tax.txt", text, "专项附加扣除办法")
-    chunks = [chunk_of(doc, article, (doc.title, "第五条")),
-              chunk_of(doc, text.split("\n")[2], (doc.title, "第六条"))]
-    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    hits = _hits(doc, [chunk_of(doc, article, (doc.title, "第五条")),
+                       chunk_of(doc, text.split("\n")[2], (doc.title, "第六条"))])
     answer = _ex().answer("子女教育每个月能扣除多少？", hits)
     assert "1000元" in answer.text
     assert any("按本条第一款规定执行" in c.quote for c in answer.citations)
@@ -329,10 +337,6 @@ def test_two_documents_named_by_their_places_each_answer() -> None:
 
 
 def test_a_comparison_hears_the_other_document_at_a_lower_bar() -> None:
-    from assistant.features import candidates
-    from assistant.scorer import load_scorer
-    from assistant.select import choose
-
     a = _document("a.txt", "甲文件\n支持企业在科创板挂牌融资。", "甲文件")
     b = _document("b.txt", "乙规划\n对在科创板挂牌的企业给予后补助支持。", "乙规划")
     hits = [Hit(chunk=chunk_of(d, d.text.split("\n")[1], (d.title,)), document=d, rank=i, fused_score=1 / i)
@@ -347,17 +351,9 @@ def test_a_comparison_hears_the_other_document_at_a_lower_bar() -> None:
 
 
 def test_a_five_year_plans_target_answers_its_last_year_before_another_years_figure() -> None:
-    from assistant.extractive import _other_year
-    from assistant.features import candidates
-    from assistant.scorer import load_scorer
-    from assistant.select import choose
-
     text = ("某区科技创新“十四五”规划\n发展基础\n2020年，全社会研发经费投入占GDP比重1.16%。\n"
             "主要目标\n全社会研发经费投入占GDP的比重达到2.2%以上。")
-    doc = _document("plan.txt", text, "某区科技创新“十四五”规划")
-    lines = text.split("\n")
-    chunks = [chunk_of(doc, "\n".join(lines[i : i + 2]), (doc.title, lines[i])) for i in (1, 3)]
-    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    doc, hits = _sections("plan.txt", text)
     plan = plan_for("某区到2025年研发经费投入要占GDP多少？", [doc])
     cands = candidates(plan, hits)
     scorer = load_scorer(None)
@@ -369,10 +365,6 @@ def test_a_five_year_plans_target_answers_its_last_year_before_another_years_fig
 
 
 def test_the_year_a_document_was_issued_does_not_conflict_with_the_years_it_recounts() -> None:
-    from dataclasses import replace
-
-    from assistant.features import candidates
-
     text = "关于加大激励支持力度的通知\n将2016年实施的24项督查激励措施调整增加为30项督查激励措施。"
     undated = _document("notice.txt", text, "关于加大激励支持力度的通知")
     hits = [Hit(chunk=chunk_of(undated, text.split("\n")[1], (undated.title,)), document=undated, rank=1,

@@ -42,12 +42,18 @@ class ChatTab:
 def build_chat_tab(chat: Chat) -> ChatTab:
     """Lay out the chat tab and wire its events. Call inside a `gr.Tab`."""
     settings = chat.assistant.settings
-    examples = settings.ui.examples
-    if examples is None:
+
+    def indexed_examples() -> tuple[str, ...]:
+        """Example questions about the documents indexed now; none before the first index (the
+        page says so) or when `ui.examples` sets a deployment's own."""
+        if settings.ui.examples is not None or not chat.readiness.is_ready:
+            return ()
         try:
-            examples = document_examples(chat.assistant.documents()) if chat.readiness.is_ready else ()
-        except PolicyQAError:  # no index yet: the page says so; no examples
-            examples = ()
+            return document_examples(chat.assistant.documents())
+        except PolicyQAError:
+            return ()
+
+    examples = settings.ui.examples if settings.ui.examples is not None else indexed_examples()
     state = gr.State(ChatState())
     browser = gr.BrowserState({"owner": "", "conversation": ""}, storage_key=STORAGE_KEY,
                               secret=chat.store.secret())
@@ -136,14 +142,9 @@ def build_chat_tab(chat: Chat) -> ChatTab:
     gr.on([comment_send.click, comment.submit], chat.comment, [comment, feedback_id, state],
           [feedback_row, feedback_note, comment], **private)
     def examples_now() -> tuple[Any, Any]:
-        """Example questions from the documents indexed now: a page built before the first
-        index had none, and shows them once it is ready."""
-        if settings.ui.examples is not None or not chat.readiness.is_ready:
-            return gr.update(), gr.update()
-        try:
-            found = document_examples(chat.assistant.documents())
-        except PolicyQAError:
-            return gr.update(), gr.update()
+        """The chatbot's examples and the question's placeholder from the documents indexed
+        now: a page built before the first index had none, and shows them once it is ready."""
+        found = indexed_examples()
         if not found:
             return gr.update(), gr.update()
         return gr.update(examples=[{"text": q} for q in found]), gr.update(placeholder=f"例如：{found[0]}")
