@@ -257,6 +257,11 @@ def _only_fields(norm: str) -> bool:
     return bool(asking) and all(_fields(c) for c in asking)
 
 
+# Verbs that say what is asked of an actor, not about what: in "公安机关负责哪些事" the focus
+# is the actor 公安机关.
+_PREDICATES = frozenset({"负责", "承担", "主管", "牵头", "包括", "包含", "涉及"})
+
+
 def _focus(norm: str, analyzer: Analyzer) -> tuple[str, ...]:
     """Per clause that asks something, the last key term before its question word
     ("目标完成得怎么样" → 完成): a passage that never mentions it rarely answers."""
@@ -264,7 +269,7 @@ def _focus(norm: str, analyzer: Analyzer) -> tuple[str, ...]:
     for clause in CLAUSE_BREAK.split(norm):
         m = QUESTION_WORD.search(clause)
         if m:
-            before = analyzer.terms(clause[: m.start()])
+            before = [t for t in analyzer.terms(clause[: m.start()]) if t.text not in _PREDICATES]
             if before:
                 out.append(before[-1].text)
     return tuple(dict.fromkeys(out))

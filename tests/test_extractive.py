@@ -228,6 +228,8 @@ def test_a_question_naming_its_document_is_not_answered_from_another() -> None:
 def test_what_a_clause_asks_about_is_the_key_term_before_its_question_word() -> None:
     assert plan_for("方案具体分了哪几个方面的行动?", []).focus == ("方案",)
     assert plan_for("科技赋能方案的目标完成得怎么样?", []).focus == ("完成",)
+    # What an actor is asked to do: the actor is the focus, not the verb asking it.
+    assert plan_for("积分入户工作中，税务机关负责哪些事？", []).focus == ("税务机关",)
 
 
 def test_each_listed_item_gets_its_sentence_even_a_weaker_one() -> None:
