@@ -25,7 +25,7 @@ from index.numbers import quantities
 CLOSEST = 3
 LEAD_MAX = 60  # characters of the first line
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
-_RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|受理|主管|[局厅委办]|部门|中心")
+_RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|受理|主管|担任|[局厅委办]|部门|中心")
 
 
 def compose(plan: Plan, groups: Sequence[Sequence[Pick]], backend: str = "extractive") -> Answer:
@@ -55,15 +55,20 @@ def refusal(plan: Plan, hits: Sequence[Hit], backend: str = "extractive", reason
 
 
 def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
-    """The asked-for fact as a short verbatim span of the best quote, with its marker."""
+    """The asked-for fact as a short verbatim span of the best quote, with its marker: the
+    quote best for the whole question first; a part's best sentence (rated against that part
+    alone) only when no such quote states the asked kind."""
     if not groups or (plan.asks("list") and not plan.wants_figure):
         return ""
-    best = max((p for g in groups for p in g), key=lambda p: p.p)
-    n = next(i for i, g in enumerate(groups, 1) if best in g)
-    if best.field:
-        return f"{best.label + '：' if best.label else ''}{_squeeze(best.sentence.text)}[{n}]。"
-    span = _fact_span(plan, best.sentence.text)
-    return f"{span}[{n}]。" if span else ""
+    picks = sorted((p for g in groups for p in g), key=lambda p: (p.part, -p.p))
+    for best in [picks[0], *(p for p in picks[1:] if p.part)]:
+        n = next(i for i, g in enumerate(groups, 1) if best in g)
+        if best.field:
+            return f"{best.label + '：' if best.label else ''}{_squeeze(best.sentence.text)}[{n}]。"
+        span = _fact_span(plan, best.sentence.text)
+        if span:
+            return f"{span}[{n}]。"
+    return ""
 
 
 def _fact_span(plan: Plan, sentence: str) -> str:

@@ -42,6 +42,7 @@ class Pick:
     p: float
     label: str = ""  # what a bare field value is ("成文日期"), shown before it
     field: str = ""  # the document particular it states
+    part: bool = False  # the best sentence for one part of the question, not for the whole
 
 
 def scored(plan: Plan, hits: Sequence[Hit], scorer: Scorer) -> tuple[list[Candidate], list[float]]:
@@ -80,7 +81,7 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
                           if not part.documents or x[1].hit.document.doc_id in part.documents),
                          key=lambda x: -x[0])
         for prob, c in options[:1]:
-            pick = Pick(c.hit, c.sentence, c.index, prob)
+            pick = Pick(c.hit, c.sentence, c.index, prob, part=True)
             if prob >= scorer.add_at * PART_BAR and not _same(pick, chosen):
                 chosen.append(pick)
     # Another document that states the asked thing too: both sides of a comparison, each
@@ -124,8 +125,8 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
     # qualifies the rule quoted: its exception, its deadline, who else it covers.
     for p in list(chosen):
         for (chunk_id, index), later in by_place.items():
-            if (chunk_id == p.hit.chunk.chunk_id and index > p.index and _BACK_REFERENCE.search(later.sentence.text)
-                    and not _same(later, chosen)):
+            if (chunk_id == p.hit.chunk.chunk_id and index > p.index
+                    and _BACK_REFERENCE.search(normalize(later.sentence.text)) and not _same(later, chosen)):
                 chosen.append(later)
     return chosen
 

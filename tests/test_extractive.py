@@ -323,6 +323,29 @@ def test_a_later_sentence_of_the_article_that_refers_back_to_the_quote_joins_it(
     assert any("按本条第一款规定执行" in c.quote for c in answer.citations)
 
 
+def test_a_back_reference_in_traditional_script_joins_the_quote_too() -> None:
+    article = ("第 5 條\n公司申請核定為新創事業公司者，應於設立登記日起二年內，檢附下列文件向主管機關申請之：\n"
+               "一、營運計畫。\n二、股東名冊。\n前項申請不得逾中華民國一百十八年十二月三十一日。")
+    text = "新創事業辦法\n" + article
+    doc = _document("startup.txt", text, "新創事業辦法")
+    hits = _hits(doc, [chunk_of(doc, article, (doc.title, "第 5 條"))])
+    answer = _ex().answer("公司要在什麼期限內申請核定為新創事業公司？", hits)
+    assert any("前項申請不得逾" in c.quote for c in answer.citations)
+
+def test_the_first_line_states_the_whole_questions_best_quote_before_a_parts() -> None:
+    from assistant.cite import split_sentences
+    from assistant.compose import compose
+    from assistant.select import Pick, group
+
+    body = "联席会议设召集人1人，由分管教育工作的领导同志担任；设副召集人2人，由教育部主要负责同志担任。"
+    doc = _document("council.txt", "联席会议批复\n" + body, "联席会议批复")
+    hit = _hits(doc, [chunk_of(doc, body, (doc.title,))])[0]
+    first, second = split_sentences(hit.chunk.text)[:2]
+    # The part's sentence was rated against the part alone, so its probability is higher.
+    picks = [Pick(hit, first, 0, 0.7), Pick(hit, second, 1, 0.9, part=True)]
+    answer = compose(plan_for("联席会议由谁当召集人？具体是哪位领导？", [doc]), group(picks))
+    assert answer.text.splitlines()[0] == "联席会议设召集人1人，由分管教育工作的领导同志担任[1]。"
+
 def test_two_documents_named_by_their_places_each_answer() -> None:
     east = _document("east.txt", "江苏省人才条例\n第九条 劳务费支出由项目承担单位据实列支，不单设比例限制。",
                      "江苏省人才条例")
