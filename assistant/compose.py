@@ -20,7 +20,7 @@ from assistant.types import Answer, Citation, Hit
 from index.dates import dates_in
 from index.docnumber import numbers_in
 from index.normalize import normalize, to_script
-from index.numbers import quantities
+from index.numbers import Quantity, quantities
 
 CLOSEST = 3
 LEAD_MAX = 60  # characters of the first line
@@ -87,7 +87,13 @@ def _fact_span(plan: Plan, sentence: str) -> str:
 
 def _states(plan: Plan, clause: str) -> bool:
     if plan.wants_figure:
-        return bool(quantities(clause, plan.figure_units)) or (plan.figure is None and bool(quantities(clause)))
+        # A date's month and day are figures only when a date is asked too (几月, 哪天); a
+        # figure the question gives itself ("投资100万元，能减除多少") is not the answer.
+        figures = quantities if plan.asks("date") else _figures
+        given = {(q.value, q.unit) for q in quantities(plan.normalized)}
+        found = [q for q in figures(clause, plan.figure_units if plan.figure else None)
+                 if (q.value, q.unit) not in given]
+        return bool(found)
     if plan.asks("date"):
         return bool(dates_in(clause)) or bool(re.search(r"\d{1,2}月\d{1,2}日|之日起|工作日|截止", clause))
     if plan.asks("doc_number"):
@@ -97,6 +103,20 @@ def _states(plan: Plan, clause: str) -> bool:
     return has_kind(plan, clause) and not plan.asks("fact")
 
 
+def _figures(clause: str, units: str | None) -> list[Quantity]:
+    """The figures of a clause that are not parts of a date ("2025年1月起", "十一月二十四日")."""
+    spans = dates_in(clause)
+    return [q for q in quantities(clause, units)
+            if not any(s <= q.start and q.end <= e for s, e, _ in spans) and not _date_part(clause, q)]
+
+
+def _date_part(clause: str, q: Quantity) -> bool:
+    before, after = clause[q.start - 1 : q.start], clause[q.end :]
+    return ((q.unit == "月" and before == "年") or (q.unit == "日" and before == "月")
+            or (q.unit == "年" and bool(_MONTH.match(after))))
+
+
+_MONTH = re.compile(r"[\d一二三四五六七八九十〇零]{1,3}月")
 _PAIRS = {"”": "“", "」": "「", "』": "『", "）": "（", ")": "(", "》": "《"}
 
 

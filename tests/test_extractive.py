@@ -346,6 +346,24 @@ def test_the_first_line_states_the_whole_questions_best_quote_before_a_parts() -
     answer = compose(plan_for("联席会议由谁当召集人？具体是哪位领导？", [doc]), group(picks))
     assert answer.text.splitlines()[0] == "联席会议设召集人1人，由分管教育工作的领导同志担任[1]。"
 
+@pytest.mark.parametrize(("question", "body", "first"), [
+    # A date's month is not the figure asked.
+    ("护理补贴每个月发多少？", "2025年1月起，重度残疾人护理补贴标准为每人每月280元。",
+     "重度残疾人护理补贴标准为每人每月280元[1]。"),
+    # Nor is a figure the question gives itself.
+    ("投资新创公司100万元，最多可以减除多少？", "个人投资新创公司达100万元并持有满二年的，可减除投资金额的百分之五十。",
+     "可减除投资金额的百分之五十[1]。"),
+])
+def test_the_first_line_states_the_figure_asked(question: str, body: str, first: str) -> None:
+    from assistant.cite import split_sentences
+    from assistant.compose import compose
+    from assistant.select import Pick, group
+
+    doc = _document("rule.txt", "补贴办法\n" + body, "补贴办法")
+    hit = _hits(doc, [chunk_of(doc, body, (doc.title,))])[0]
+    pick = Pick(hit, split_sentences(hit.chunk.text)[0], 0, 0.9)
+    assert compose(plan_for(question, [doc]), group([pick])).text.splitlines()[0].endswith(first)
+
 def test_two_documents_named_by_their_places_each_answer() -> None:
     east = _document("east.txt", "江苏省人才条例\n第九条 劳务费支出由项目承担单位据实列支，不单设比例限制。",
                      "江苏省人才条例")
