@@ -35,6 +35,9 @@ def test_particulars_and_whether_only_they_are_asked() -> None:
     mixed = PLANNER.plan("这个条例的施行日期？同时废止了哪部条例？")
     assert not mixed.only_fields and "validity" not in mixed.fields  # 废止了哪部 is not 是否有效
     assert PLANNER.plan("这个文件还有效吗").fields == ("validity",)
+    # Asked who issued it, however many issuers: 哪两个单位发布的, 哪几个部门联合印发的.
+    for question in ("这份公报是哪两个单位发布的？", "这个办法是哪几个部门联合印发的？", "这个通知是哪个部门发的？"):
+        assert PLANNER.plan(question).fields == ("issuer",), question
 
 
 def test_parts_of_a_question_and_subjects_listed_before_ge() -> None:
