@@ -103,13 +103,16 @@ class Catalogue:
         return [e.doc for e in self.entries
                 if e.doc.proposal and (e.doc.proposal.number or "").lstrip("0") == number.lstrip("0")]
 
-    def by_words(self, question: str, *, min_shared: int = 2) -> list[Document]:
-        """Documents the question names by the rare character pairs of their titles, best first."""
+    def by_words(self, question: str, *, min_shared: int = 2, besides: Sequence[str] = ()) -> list[Document]:
+        """Documents the question names by the rare character pairs of their titles, best first
+        (leaving out the documents `besides`)."""
         if len(self.entries) < 2:
             return []
         asked = _pairs(question)
         scored = []
         for e in self.entries:
+            if e.doc.doc_id in besides:
+                continue
             shared = [g for g in e.pairs & asked if self._idf.get(g, 0.0) > 0]
             if len(shared) >= min_shared:
                 scored.append((sum(self._idf[g] for g in shared), e.doc))
@@ -175,7 +178,13 @@ def named_in(norm: str, catalogue: Catalogue, places: Sequence[str] = ()) -> Nam
         found = _by_places(norm, catalogue, places)
     if not found:
         found = catalogue.by_words(norm)
+    if len({d.doc_id for d in found}) == 1 and _SEVERAL.search(norm):
+        # "甲文件和乙规划分别怎么要求": the other document is named by words of its title too.
+        found += catalogue.by_words(norm, besides=(found[0].doc_id,))[:1]
     return Naming(tuple(dict.fromkeys(d.doc_id for d in found)), tuple(dict.fromkeys(missing)))
+
+
+_SEVERAL = re.compile(r"分别|各自|各是|对比|比较|相比|区别|异同")
 
 
 # The kind of document a question names with a place ("江苏和苏州的条例").

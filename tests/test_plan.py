@@ -83,6 +83,15 @@ def test_documents_are_named_by_loose_title_serial_number_or_full_number() -> No
     assert PLANNER.plan("国办发〔2018〕117号要求什么？").documents == (DOCS[1].doc_id,)
 
 
+def test_a_comparison_names_its_second_document_by_words_of_its_title_too() -> None:
+    docs = [_doc("p.txt", "甲区科技创新驱动十四五发展规划"),
+            _doc("q.txt", "某省人民政府办公厅关于促进县域创新驱动发展的实施意见"),
+            _doc("r.txt", "某省科学技术厅关于政协提案的答复")]
+    # The plan is named in full, the opinion only by two words of its title.
+    question = "某省县域创新文件和甲区科技创新驱动十四五发展规划，对研发费用加计扣除分别怎么要求的？"
+    plan = Planner(Catalogue.of(docs)).plan(question)
+    assert set(plan.documents) == {docs[0].doc_id, docs[1].doc_id}
+
 def test_a_name_or_number_no_document_has_is_missing() -> None:
     assert "国办发〔2019〕5号" in PLANNER.plan("国办发〔2019〕5号规定了什么？").missing
     assert PLANNER.plan("《某省养老服务条例》规定了什么？").missing == ("《某省养老服务条例》",)
