@@ -256,6 +256,12 @@ class Assistant:
                        for d in plan.documents[:4]]
         within: list[Sequence[Hit]] = []
         for part in plan.parts:
+            if plan.contrasted and not part.documents:
+                # Set against a part about a named document, it is about another (Plan.contrasted).
+                others = [h for h in self.retrieve(part.standalone, k=3 * k, filters=filters)
+                          if h.document.doc_id not in plan.contrasted]
+                groups.append(others[:k])
+                continue
             groups.append(self.retrieve(part.standalone, k=k, filters=filters))
             if part.documents and not any(h.document.doc_id in part.documents for h in groups[-1][:3]):
                 # A part about named documents ("…办法的文号是什么？什么时候实施？") that finds

@@ -141,6 +141,16 @@ class Plan:
     def wants_figure(self) -> bool:
         return self.asks("figure")
 
+    @property
+    def contrasted(self) -> frozenset[str]:
+        """The documents a later part of a comparison names when its first part names none
+        ("全区的目标和甲区的目标各是多少"): the parts naming none are about something else, so
+        other documents answer them. Empty when the first part names the document: that is the
+        frame every listed subject shares ("某计划里A、B、C分别是多少")."""
+        if not self.comparison or len(self.parts) < 2 or self.parts[0].documents:
+            return frozenset()
+        return frozenset(d for part in self.parts[1:] for d in part.documents)
+
 
 @dataclass
 class Planner:

@@ -20,6 +20,7 @@ from assistant.plan import Plan
 from assistant.scorer import Scorer
 from assistant.types import Hit
 from index.analysis import compact
+from index.dates import cn_number
 from index.normalize import normalize
 from index.types import Chunk
 
@@ -74,9 +75,14 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
         if len(siblings) > 1:
             return siblings[: LIST_FACTOR * limit]
     chosen = [best]
-    # Each part of a question that asks several things: its own best sentence.
+    # Each part of a question that asks several things: its own best sentence. A part set
+    # against a part naming its document (`Plan.contrasted`) is rated among the other
+    # documents' passages only, as if retrieval had searched them.
     for part in plan.parts:
-        part_cands, part_probs = scored(part, hits, scorer)
+        pool = hits
+        if plan.contrasted and not part.documents:
+            pool = [h for h in hits if h.document.doc_id not in plan.contrasted] or hits
+        part_cands, part_probs = scored(part, pool, scorer)
         options = sorted((x for x in zip(part_probs, part_cands, strict=True)
                           if not part.documents or x[1].hit.document.doc_id in part.documents),
                          key=lambda x: -x[0])
@@ -128,7 +134,41 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
             if (chunk_id == p.hit.chunk.chunk_id and index > p.index
                     and _BACK_REFERENCE.search(normalize(later.sentence.text)) and not _same(later, chosen)):
                 chosen.append(later)
+    if plan.asks("list"):
+        for p in list(chosen):
+            for later in _series(p, by_place):
+                if not _same(later, chosen):
+                    chosen.append(later)
     return chosen
+
+
+# An enumeration inside a passage: "…存在一些问题：一是…；二是…。三是…", "（一）…（二）…".
+_ORDINAL = re.compile(r"(?:^|[：:；;，,。]\s*)(?P<open>[(（]?)(?P<n>[一二三四五六七八九十]+)(?P<close>是|[)）]|、)")
+
+
+def _series(pick: Pick, by_place: dict[tuple[str, int], Pick]) -> list[Pick]:
+    """The later sentences of `pick`'s passage that go on with an enumeration the pick holds
+    (its 一是 followed by 二是, 三是…), up to the last item found in order."""
+    found = list(_ORDINAL.finditer(normalize(pick.sentence.text)))
+    if not found:
+        return []
+    style = (found[-1].group("open"), found[-1].group("close"))
+    expected = cn_number(found[-1].group("n"))
+    if expected is None:
+        return []
+    chunk_id, index = pick.hit.chunk.chunk_id, pick.index + 1
+    out: list[Pick] = []
+    pending: list[Pick] = []
+    while (chunk_id, index) in by_place and len(pending) < 3:
+        later = by_place[(chunk_id, index)]
+        m = _ORDINAL.match(normalize(later.sentence.text))
+        if m and (m.group("open"), m.group("close")) == style and cn_number(m.group("n")) == expected + 1:
+            out += [*pending, later]
+            pending, expected = [], expected + 1
+        else:
+            pending.append(later)  # the rest of an item, kept only when the series goes on
+        index += 1
+    return out
 
 
 def group(picks: Sequence[Pick]) -> list[list[Pick]]:

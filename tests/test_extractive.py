@@ -11,7 +11,7 @@ from assistant.check import REFUSAL_PHRASE, check_answer
 from assistant.extractive import ExtractiveAnswerer, _other_year
 from assistant.features import candidates
 from assistant.scorer import load_scorer
-from assistant.select import choose
+from assistant.select import choose, scored
 from assistant.types import Answer, Hit
 from config.settings import AnswerSettings
 from index.normalize import detect_script
@@ -363,6 +363,35 @@ def test_the_first_line_states_the_figure_asked(question: str, body: str, first:
     hit = _hits(doc, [chunk_of(doc, body, (doc.title,))])[0]
     pick = Pick(hit, split_sentences(hit.chunk.text)[0], 0, 0.9)
     assert compose(plan_for(question, [doc]), group([pick])).text.splitlines()[0].endswith(first)
+
+def test_a_list_asked_gets_every_item_of_an_enumeration_in_the_passage() -> None:
+    body = ("膜分离技术在实际应用中也存在一些问题：一是预处理工艺要求高，运行成本较高；"
+            "二是国内工程用膜基本上是进口产品。国产膜还没有发挥应有的优势；"
+            "三是膜组件制造成本比传统处理方式高。膜分离技术在电子、电力等行业应用潜力较大。")
+    doc = _document("water.txt", "节水复函\n" + body, "节水复函")
+    hits = _hits(doc, [chunk_of(doc, body, (doc.title,))])
+    quotes = " ".join(c.quote for c in _ex().answer("复函认为膜分离技术应用中存在哪些问题？", hits).citations)
+    assert "二是" in quotes and "三是膜组件制造成本" in quotes
+    assert "应用潜力较大" not in quotes  # after the last item: not part of the list
+
+def test_a_part_set_against_a_named_document_is_answered_from_another() -> None:
+    district_text = ("东湖区科技创新十四五规划\n到2025年,东湖区全社会研发经费投入占GDP的比重达到2.2%以上。"
+                     "规模以上工业企业研发投入强度显著增长,研发投入目标全面完成。")
+    region_text = "某省科技赋能实施方案解读\n到2025年,全社会研发经费投入年均增长高于12%,研发投入强度达到1.5%。"
+    district = _document("district.txt", district_text, "东湖区科技创新十四五规划")
+    region = _document("region.txt", region_text, "某省科技赋能实施方案解读")
+    body_d, body_r = district_text.split("\n")[1], region_text.split("\n")[1]
+    hits = [Hit(chunk=chunk_of(district, body_d, (district.title,)), document=district, rank=1, fused_score=1.0),
+            Hit(chunk=chunk_of(region, body_r, (region.title,)), document=region, rank=2, fused_score=0.6)]
+    question = "到2025年,全省研发投入强度目标和东湖区的目标各是多少?"
+    plan = plan_for(question, [district, region])
+    assert plan.contrasted == {district.doc_id}
+    scorer = load_scorer()
+    cands, probs = scored(plan, hits, scorer)
+    picks = choose(plan, hits, cands, probs, scorer, limit=3)
+    assert [p.hit.document.source for p in picks if p.part] == ["region.txt"]
+    # Listed subjects sharing the frame that names the document stay in it.
+    assert not plan_for("东湖区十四五规划里研发投入和高新技术企业的目标分别是多少?", [district, region]).contrasted
 
 def test_two_documents_named_by_their_places_each_answer() -> None:
     east = _document("east.txt", "江苏省人才条例\n第九条 劳务费支出由项目承担单位据实列支，不单设比例限制。",
