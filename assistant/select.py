@@ -75,13 +75,16 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
         if len(siblings) > 1:
             return siblings[: LIST_FACTOR * limit]
     chosen = [best]
-    # Each part of a question that asks several things: its own best sentence. A part set
-    # against a part naming its document (`Plan.contrasted`) is rated among the other
-    # documents' passages only, as if retrieval had searched them.
+    # Each part of a question that asks several things: its own best sentence. A part naming
+    # its document is rated among that document's passages, a part set against one naming its
+    # document (`Plan.contrasted`) among the other documents', as if retrieval had searched
+    # only them (a passage ranked below the others' then still counts).
     for part in plan.parts:
         pool = hits
         if plan.contrasted and not part.documents:
             pool = [h for h in hits if h.document.doc_id not in plan.contrasted] or hits
+        elif part.documents:
+            pool = [h for h in hits if h.document.doc_id in part.documents] or hits
         part_cands, part_probs = scored(part, pool, scorer)
         options = sorted((x for x in zip(part_probs, part_cands, strict=True)
                           if not part.documents or x[1].hit.document.doc_id in part.documents),

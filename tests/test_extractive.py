@@ -393,6 +393,22 @@ def test_a_part_set_against_a_named_document_is_answered_from_another() -> None:
     # Listed subjects sharing the frame that names the document stay in it.
     assert not plan_for("东湖区十四五规划里研发投入和高新技术企业的目标分别是多少?", [district, region]).contrasted
 
+def test_a_part_naming_its_document_is_rated_among_that_documents_passages() -> None:
+    plan_text = "东湖区科技创新规划\n" + "\n".join(f"第{i}项 东湖区建成院士专家工作站{i}家。" for i in range(1, 9))
+    action_text = "某省科技合作行动计划\n到2020年,建成院士专家工作站180家,引进院士190位。"
+    district = _document("district.txt", plan_text, "东湖区科技创新规划")
+    action = _document("action.txt", action_text, "某省科技合作行动计划")
+    chunks = [chunk_of(district, line, (district.title,)) for line in plan_text.split("\n")[1:]]
+    hits = [*_hits(district, chunks),  # eight passages of the district plan come first
+            Hit(chunk=chunk_of(action, action_text.split("\n")[1], (action.title,)), document=action, rank=9,
+                fused_score=0.1)]
+    question = "东湖区建成了几家院士专家工作站?某省科技合作行动计划定的院士专家工作站目标是多少家?"
+    plan = plan_for(question, [district, action])
+    scorer = load_scorer()
+    cands, probs = scored(plan, hits, scorer)
+    picks = choose(plan, hits, cands, probs, scorer, limit=3)
+    assert any(p.hit.document.source == "action.txt" for p in picks)
+
 def test_two_documents_named_by_their_places_each_answer() -> None:
     east = _document("east.txt", "江苏省人才条例\n第九条 劳务费支出由项目承担单位据实列支，不单设比例限制。",
                      "江苏省人才条例")
