@@ -27,6 +27,10 @@ def test_what_is_asked_and_of_which_kind() -> None:
     assert PLANNER.plan("申报几号截止？").asks("date")
     assert PLANNER.plan("哪个部门负责？").asks("unit")
     assert PLANNER.plan("方案对教师队伍定了哪些具体指标？").wants_figure
+    # 有什么 asks an open question, not for a list: "占比有什么目标" wants the one figure.
+    target = PLANNER.plan("方案对双师型教师占比有什么目标？")
+    assert target.wants_figure and not target.asks("list")
+    assert PLANNER.plan("申请要准备哪些材料？").asks("list")
 
 
 def test_particulars_and_whether_only_they_are_asked() -> None:
