@@ -31,6 +31,9 @@ def test_what_is_asked_and_of_which_kind() -> None:
     target = PLANNER.plan("方案对双师型教师占比有什么目标？")
     assert target.wants_figure and not target.asks("list")
     assert PLANNER.plan("申请要准备哪些材料？").asks("list")
+    # 分别 distributes one question over its subjects; each asks a figure, not a list.
+    each = PLANNER.plan("低保标准和护理补贴分别是多少？")
+    assert each.wants_figure and each.comparison and not each.asks("list")
 
 
 def test_particulars_and_whether_only_they_are_asked() -> None:
