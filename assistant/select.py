@@ -133,9 +133,8 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
     # A later sentence of the same article that refers back to it (前款/前项/本条第一款/上述…)
     # qualifies the rule quoted: its exception, its deadline, who else it covers.
     for p in list(chosen):
-        for (chunk_id, index), later in by_place.items():
-            if (chunk_id == p.hit.chunk.chunk_id and index > p.index
-                    and _BACK_REFERENCE.search(normalize(later.sentence.text)) and not _same(later, chosen)):
+        for later in _later(p, by_place):
+            if _BACK_REFERENCE.search(normalize(later.sentence.text)) and not _same(later, chosen):
                 chosen.append(later)
     if plan.asks("list"):
         for p in list(chosen):
@@ -159,19 +158,25 @@ def _series(pick: Pick, by_place: dict[tuple[str, int], Pick]) -> list[Pick]:
     expected = cn_number(found[-1].group("n"))
     if expected is None:
         return []
-    chunk_id, index = pick.hit.chunk.chunk_id, pick.index + 1
     out: list[Pick] = []
     pending: list[Pick] = []
-    while (chunk_id, index) in by_place and len(pending) < 3:
-        later = by_place[(chunk_id, index)]
+    for later in _later(pick, by_place):
+        if len(pending) >= 3:
+            break
         m = _ORDINAL.match(normalize(later.sentence.text))
         if m and (m.group("open"), m.group("close")) == style and cn_number(m.group("n")) == expected + 1:
             out += [*pending, later]
             pending, expected = [], expected + 1
         else:
             pending.append(later)  # the rest of an item, kept only when the series goes on
-        index += 1
     return out
+
+
+def _later(pick: Pick, by_place: dict[tuple[str, int], Pick]) -> list[Pick]:
+    """The candidate sentences after `pick` in its passage, in reading order."""
+    chunk_id = pick.hit.chunk.chunk_id
+    return [later for (cid, index), later in sorted(by_place.items(), key=lambda x: x[0][1])
+            if cid == chunk_id and index > pick.index]
 
 
 def group(picks: Sequence[Pick]) -> list[list[Pick]]:

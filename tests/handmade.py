@@ -62,6 +62,16 @@ def plan_document() -> Document:
     )
 
 
+def make_document(name: str, text: str, title: str) -> Document:
+    """A simplified-script document of `text` read from the file `name`."""
+    return Document(doc_id=make_doc_id(name), source=name, text=text, title=title, script="simplified")
+
+
+def hits_of(doc: Document, chunks: list[Chunk]) -> list[Hit]:
+    """`chunks` of `doc` as retrieved hits, best first."""
+    return [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+
+
 def chunk_of(doc: Document, paragraph: str, heading_path: tuple[str, ...] = ()) -> Chunk:
     """The chunk holding `paragraph`, with its exact span in `doc.text`."""
     start = doc.text.index(paragraph)

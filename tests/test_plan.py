@@ -164,3 +164,10 @@ def test_a_document_cited_only_by_title_is_missing_when_its_content_is_asked() -
     assert missing_names(content, hits) == content.missing
     number = planner.plan("某市“十四五”科技创新规划的文号是多少？")
     assert number.missing and not missing_names(number, hits)  # the citation states its 文号
+
+
+def test_what_a_clause_asks_about_is_the_key_term_before_its_question_word() -> None:
+    assert PLANNER.plan("方案具体分了哪几个方面的行动?").focus == ("方案",)
+    assert PLANNER.plan("科技赋能方案的目标完成得怎么样?").focus == ("完成",)
+    # What an actor is asked to do: the actor is the focus, not the verb asking it.
+    assert PLANNER.plan("积分入户工作中，税务机关负责哪些事？").focus == ("税务机关",)

@@ -1,0 +1,43 @@
+"""The first line of an extractive answer (assistant/compose.py): the asked-for fact as a short
+verbatim span of the best quote."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.cite import split_sentences
+from assistant.compose import _balanced, compose
+from assistant.select import Pick, group
+from tests.handmade import chunk_of, hits_of, make_document, plan_for
+
+
+def test_the_first_line_never_ends_inside_a_quotation_it_did_not_open() -> None:
+    assert _balanced("一次性奖励30万元研发经费”等具体措施") == "一次性奖励30万元研发经费"
+    assert _balanced("提出“按一定比例补助") == "按一定比例补助"
+    assert _balanced("《办法》规定每人补贴100元（含税）") == "《办法》规定每人补贴100元（含税）"
+
+
+def test_the_first_line_states_the_whole_questions_best_quote_before_a_parts() -> None:
+    body = "联席会议设召集人1人，由分管教育工作的领导同志担任；设副召集人2人，由教育部主要负责同志担任。"
+    doc = make_document("council.txt", "联席会议批复\n" + body, "联席会议批复")
+    hit = hits_of(doc, [chunk_of(doc, body, (doc.title,))])[0]
+    first, second = split_sentences(hit.chunk.text)[:2]
+    # The part's sentence was rated against the part alone, so its probability is higher.
+    picks = [Pick(hit, first, 0, 0.7), Pick(hit, second, 1, 0.9, part=True)]
+    answer = compose(plan_for("联席会议由谁当召集人？具体是哪位领导？", [doc]), group(picks))
+    assert answer.text.splitlines()[0] == "联席会议设召集人1人，由分管教育工作的领导同志担任[1]。"
+
+
+@pytest.mark.parametrize(("question", "body", "first"), [
+    # A date's month is not the figure asked.
+    ("护理补贴每个月发多少？", "2025年1月起，重度残疾人护理补贴标准为每人每月280元。",
+     "重度残疾人护理补贴标准为每人每月280元[1]。"),
+    # Nor is a figure the question gives itself.
+    ("投资新创公司100万元，最多可以减除多少？", "个人投资新创公司达100万元并持有满二年的，可减除投资金额的百分之五十。",
+     "可减除投资金额的百分之五十[1]。"),
+])
+def test_the_first_line_states_the_figure_asked(question: str, body: str, first: str) -> None:
+    doc = make_document("rule.txt", "补贴办法\n" + body, "补贴办法")
+    hit = hits_of(doc, [chunk_of(doc, body, (doc.title,))])[0]
+    pick = Pick(hit, split_sentences(hit.chunk.text)[0], 0, 0.9)
+    assert compose(plan_for(question, [doc]), group([pick])).text.splitlines()[0].endswith(first)
