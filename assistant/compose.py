@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from assistant.check import REFUSAL_PHRASE
 from assistant.cite import citation_from_hit
 from assistant.features import has_kind
+from assistant.fields import asked_at
 from assistant.plan import Plan
 from assistant.select import Pick
 from assistant.types import Answer, Citation, Hit
@@ -24,6 +25,7 @@ from index.numbers import Quantity, quantities
 
 CLOSEST = 3
 LEAD_MAX = 60  # characters of the first line
+FIELDS_LED = 3  # a document's particulars the first line states
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|受理|主管|担任|[局厅委办]|部门|中心")
 
@@ -61,14 +63,22 @@ def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
     if not groups or (plan.asks("list") and not plan.wants_figure):
         return ""
     picks = sorted((p for g in groups for p in g), key=lambda p: (p.part, -p.p))
+    particulars = sorted((p for p in picks if p.field), key=lambda p: asked_at(plan.normalized, p.field))
+    if particulars:
+        # Each particular asked, in the order the question asks them ("文号、成文日期…").
+        stated = [f"{p.label + '：' if p.label else ''}{_squeeze(p.sentence.text)}{_marker(groups, p)}"
+                  for p in particulars[:FIELDS_LED]]
+        return "；".join(stated) + "。"
     for best in [picks[0], *(p for p in picks[1:] if p.part)]:
         n = next(i for i, g in enumerate(groups, 1) if best in g)
-        if best.field:
-            return f"{best.label + '：' if best.label else ''}{_squeeze(best.sentence.text)}[{n}]。"
         span = _fact_span(plan, best.sentence.text)
         if span:
             return f"{span}[{n}]。"
     return ""
+
+
+def _marker(groups: Sequence[Sequence[Pick]], pick: Pick) -> str:
+    return f"[{next(i for i, g in enumerate(groups, 1) if pick in g)}]"
 
 
 def _fact_span(plan: Plan, sentence: str) -> str:

@@ -18,7 +18,15 @@ from assistant.check import REFUSAL_PHRASE
 from assistant.cite import split_sentences
 from assistant.compose import compose, refusal
 from assistant.features import Candidate, missing_names, question_features
-from assistant.fields import FIELD_NAMES, locate, names_other_document, states_label, target_document, value_shape
+from assistant.fields import (
+    FIELD_NAMES,
+    labelled_quotes,
+    locate,
+    names_other_document,
+    states_label,
+    target_document,
+    value_shape,
+)
 from assistant.plan import FIELD_PATTERNS, YEAR, Plan, period_years
 from assistant.scorer import Scorer, load_scorer
 from assistant.select import ChunksOf, Pick, choose, dedupe, group, scored
@@ -53,7 +61,7 @@ class ExtractiveAnswerer:
 
     def answer(self, plan: Plan, hits: Sequence[Hit]) -> Answer:
         """The extractive answer, or a refusal naming what was asked with the closest hits."""
-        fields = self._field_picks(plan, hits) if plan.fields else []
+        fields = self._field_picks(plan, hits) if plan.fields or plan.documents else []
         if fields and plan.only_fields:
             found = {p.field for p in fields}
             unstated = [FIELD_NAMES[f] for f, pattern in FIELD_PATTERNS if f in plan.fields and f not in found
@@ -141,16 +149,17 @@ class ExtractiveAnswerer:
                   else [h.chunk for h in hits if h.document.doc_id == doc.doc_id])
         by_id = {h.chunk.chunk_id: h for h in hits}
         out = []
-        for field in plan.fields:
-            quote = locate(doc, chunks, field)
-            if quote is None:
-                continue
+        quotes = [(q, "" if states_label(f, q.sentence.text) else FIELD_NAMES[f])
+                  for f in plan.fields if (q := locate(doc, chunks, f)) is not None]
+        # A particular the document's own table labels, named in the question (索引号, 实施日期).
+        quotes += [(q, "" if q.field in compact(q.sentence.text) else q.field)
+                   for q in labelled_quotes(chunks, plan.normalized)]
+        for quote, label in quotes:
             hit = by_id.get(quote.chunk.chunk_id) or Hit(chunk=quote.chunk, document=doc, rank=0, fused_score=0.0)
             index = next(i for i, s in enumerate(split_sentences(quote.chunk.text))
                          if s.start <= quote.sentence.start < s.end)
-            label = "" if states_label(field, quote.sentence.text) else to_script(FIELD_NAMES[field], plan.script)
-            out.append(Pick(hit, quote.sentence, index, 1.0, label, field))
-        return out
+            out.append(Pick(hit, quote.sentence, index, 1.0, to_script(label, plan.script), quote.field))
+        return dedupe(out)
 
 
 def _other_year(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float], add_at: float) -> bool:

@@ -5,7 +5,8 @@ lists them: `Plan.fields`) — its 文号, written (落款) or published date, i
 reply its proposer, signer, handling office, contact and phone. Ranking sentences by shared words
 finds these poorly: the field's line shares almost no words with the question. Metadata
 extraction already knows the values, so the answerer takes the value from the `Document` and
-cites the sentence of the source that states it.
+cites the sentence of the source that states it. Any other particular a page's own table labels
+(索引号, 实施日期, 失效日期, 统一编号…) is quoted from that table when the question names it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from assistant.cite import Sentence, split_sentences
-from assistant.plan import Plan
+from assistant.plan import FIELD_PATTERNS, Plan
 from assistant.types import Hit
 from index.analysis import compact
 from index.dates import dates_in
 from index.docnumber import DOC_NUMBER
+from index.fields import FIELD_LABELS, parse_fields
 from index.normalize import normalize
 from index.types import Chunk, Document
 
@@ -144,12 +146,69 @@ def _piece_with(sentence: Sentence, field: str, value: str) -> Sentence | None:
             return None
         at = _position(sentence.text, value)
     # Narrow a line of several labelled fields to the one holding the value.
+    return next((p for p in _fields_of(sentence) if p.start <= sentence.start + at < p.end), sentence)
+
+
+LABEL_MIN = 3  # characters of a label a question must name (2-character ones, 来源 or 分类, occur in any question)
+# What a question calls particulars a table labels otherwise: 有效期 is stated by the dates it runs between.
+_ASKED_AS = {"有效期": ("effective", "expiry")}
+_NOT_ASKED = frozenset({"title", "english_title", "content", "history"})  # the document itself, not a particular
+
+
+def labelled_quotes(chunks: Sequence[Chunk], question: str) -> list[FieldQuote]:
+    """The fields of a document's particulars table (`index.fields`) the (normalised) question
+    asks for by one of their labels ("索引号多少", "网站发文日期") or by a word standing for
+    them ("有效期" → 实施日期, 失效日期); each quote is the line, or the field of a line of
+    several, holding the value."""
+    asked = compact(question)
+    wanted = {key for word, keys in _ASKED_AS.items() if word in asked for key in keys}
+    out = []
+    for chunk in chunks:
+        if "metadata" not in chunk.kinds:
+            continue
+        lines = _lines(chunk.text)
+        for f in parse_fields([t for t, _ in lines], [normalize(t) for t, _ in lines]):
+            names = {compact(f.label), *(compact(n) for n in FIELD_LABELS[f.key])}
+            if f.value and f.key not in _NOT_ASKED and (
+                    f.key in wanted or any(len(n) >= LABEL_MIN and n in asked for n in names)):
+                text, at = lines[f.lines[-1]]
+                piece = next((p for p in _fields_of(Sentence(text, at, at + len(text))) if f.value in p.text), None)
+                if piece is not None:
+                    out.append(FieldQuote(compact(f.label), chunk, piece))
+    return out
+
+
+def _lines(text: str) -> list[tuple[str, int]]:
+    """The lines of `text` with where each starts."""
+    out, at = [], 0
+    for line in text.split("\n"):
+        out.append((line, at))
+        at += len(line) + 1
+    return out
+
+
+def asked_at(question: str, field: str) -> int:
+    """Where the (normalised) question asks for `field`: a field's name, a table's label it
+    names, or the word it uses for one (有效期 for 失效日期); its length when nowhere."""
+    pattern = dict(FIELD_PATTERNS).get(field)
+    found = pattern.search(question) if pattern else None
+    if found:
+        return found.start()
+    asked = compact(question)
+    keys = {k for k, labels in FIELD_LABELS.items() if field in map(compact, labels)}
+    at = [asked.find(w) for w in (field, *(word for word, ks in _ASKED_AS.items() if keys & set(ks)))]
+    return min((a for a in at if a >= 0), default=len(asked))
+
+
+def _fields_of(sentence: Sentence) -> list[Sentence]:
+    """The `label: value` fields of a line of several ("发文字号: X 发布日期: Y")."""
     cuts = [0, *(m.end() for m in _FIELD_SPLIT.finditer(sentence.text)), len(sentence.text)]
+    out = []
     for lo, hi in pairwise(cuts):
-        if lo <= at < hi:
-            text = sentence.text[lo:hi].rstrip()
-            return Sentence(text, sentence.start + lo, sentence.start + lo + len(text))
-    return sentence
+        text = sentence.text[lo:hi].rstrip()
+        if text:
+            out.append(Sentence(text, sentence.start + lo, sentence.start + lo + len(text)))
+    return out
 
 
 def _position(text: str, value: str) -> int:

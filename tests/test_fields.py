@@ -191,3 +191,53 @@ def test_a_named_documents_particulars_answer_even_when_no_passage_shares_the_wo
     assert "鄂康政發〔2023〕8號" in " ".join(c.quote for c in answer.citations)
     # A document the question does not name gets no such rescue.
     assert answerer.answer("伊金霍洛旗规划是哪个部门发的?", body_only).refused
+
+
+NOTICE = (
+    "统一编号： GZ0320250043\n索 引 号：\n014717475N/2025-0040295\n发布机构：\n某市民政局\n"
+    "文  号： 某民规字〔2025〕2号\n实施日期： 2025年06月01日\n失效日期： 2026年06月01日\n主 题 词：\n"
+    "某市民政局关于印发\n2025年救助标准的通知\n"
+    "一、全市城乡最低生活保障标准为每人每月1309元。"
+)
+
+
+def _notice() -> tuple[Document, list[Hit]]:
+    doc = Document(doc_id=make_doc_id("notice.html"), source="notice.html", text=NOTICE,
+                   title="某市民政局关于印发2025年救助标准的通知", script="simplified", issuer="某市民政局",
+                   doc_number="某民规字〔2025〕2号", doc_type="通知")
+    table = NOTICE[: NOTICE.index("一、")].rstrip("\n")
+    chunks = [_kind(chunk_of(doc, table), "metadata"), chunk_of(doc, NOTICE[NOTICE.index("一、"):])]
+    return doc, [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+
+
+def _labelled(question: str) -> list[tuple[str, str]]:
+    from assistant.fields import labelled_quotes
+
+    _, hits = _notice()
+    return [(q.field, q.sentence.text) for q in labelled_quotes([h.chunk for h in hits], question)]
+
+
+def test_a_label_of_the_documents_table_named_in_the_question_is_quoted() -> None:
+    # A label with its value on the same line, and one with its value on the next line.
+    assert _labelled("救助标准通知的统一编号是多少") == [("统一编号", "统一编号： GZ0320250043")]
+    assert _labelled("救助标准通知的索引号多少") == [("索引号", "014717475N/2025-0040295")]
+    # 有效期 is stated by the dates the table gives for it.
+    assert _labelled("救助标准通知的有效期？") == [("实施日期", "实施日期： 2025年06月01日"),
+                                                 ("失效日期", "失效日期： 2026年06月01日")]
+
+
+def test_an_empty_label_followed_by_the_documents_text_states_nothing() -> None:
+    assert _labelled("救助标准通知的主题词是什么") == []
+    assert _labelled("低保标准是多少") == []  # no label named
+
+
+def test_a_tables_label_answers_with_the_other_particulars_asked() -> None:
+    _, hits = _notice()
+    answer = _answerer(hits).answer("救助标准通知的文号和索引号？有效期多久？", hits)
+    quoted = [c.quote for c in answer.citations]
+    assert any("某民规字〔2025〕2号" in q for q in quoted)
+    assert any("014717475N/2025-0040295" in q for q in quoted)
+    assert any("2026年06月01日" in q for q in quoted)
+    # The first line states each particular in the order asked, the bare value with its label.
+    first = answer.text.splitlines()[0]
+    assert first.index("某民规字") < first.index("索引号：014717475N") < first.index("2025年06月01日")
