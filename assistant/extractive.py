@@ -90,7 +90,7 @@ class ExtractiveAnswerer:
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)
         picks = choose(plan, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
                        chunks_of=self.chunks_of)
-        return compose(plan, group(fields + picks), self.name)
+        return compose(plan, group(dedupe(fields + picks)), self.name)
 
     def _refuses(self, plan: Plan, cands: Sequence[Candidate], probs: Sequence[float],
                  hits: Sequence[Hit]) -> bool:

@@ -30,13 +30,14 @@ from index.types import Chunk, Document
 FIELD_NAMES = {
     "doc_number": "文号", "written_date": "成文日期", "published_date": "发布日期", "issuer": "发文机关",
     "proposer": "提案人", "signer": "签发人", "office": "承办部门", "contact": "联系人",
-    "phone": "联系电话", "validity": "有效性",
+    "phone": "联系电话", "validity": "有效性", "effective_date": "施行日期",
 }
 # Labels a source puts before each field; a sentence holding one is preferred to a mention.
 _LABELS = {
     "doc_number": r"文号|发文字号",
     "written_date": r"成文日期|会议(?:审议)?通过",
     "published_date": r"发布日期|发布时间|发布于",
+    "effective_date": r"(?:施行|实施|生效)日期",
     "issuer": r"发文机关|发布机构|来源",
     "signer": r"签\s*发\s*人",
     "office": r"承办部门|承办处室",
@@ -86,8 +87,27 @@ def names_other_document(normalized_question: str, doc: Document) -> bool:
     return False
 
 
+# How a document states when it takes effect: "本办法自2019年1月1日起施行" ("自公布之日起施行"
+# gives no date); 本 and its kind mark the document's own, not an amendment's or a clause's.
+_TAKES_EFFECT = re.compile(
+    r"(本(?:暂行|实施)?(?:办法|条例|规定|细则|通知|意见|方案|法|决定|措施|规则|准则|公告|规划|计划|指引|标准))?"
+    r"自([^，。；]{4,30}?)起?(?:施行|实施|生效)")
+
+
+def effective_date(text: str) -> str | None:
+    """The date a document says it takes effect (its own, 本办法自…起施行, before any other)."""
+    found = [(not m.group(1), dates_in(m.group(2))) for m in _TAKES_EFFECT.finditer(normalize(text))]
+    return next((dates[0][2] for _, dates in sorted(found, key=lambda x: x[0]) if dates), None)
+
+
+def _states_own_effect(text: str) -> bool:
+    return any(m.group(1) for m in _TAKES_EFFECT.finditer(normalize(text)))
+
+
 def field_value(doc: Document, field: str) -> str | None:
     """The document's value of `field`, or None when its source does not state it."""
+    if field == "effective_date":
+        return effective_date(doc.text)
     if field in ("doc_number", "written_date", "published_date", "issuer", "validity"):
         value: str | None = getattr(doc, field)
         return value
@@ -109,7 +129,9 @@ def target_document(plan: Plan, hits: Sequence[Hit], documents: Sequence[Documen
 
 def states_label(field: str, text: str) -> bool:
     """Whether `text` names the field itself ("發文字號: …"), so an answer need not."""
-    return bool(re.search(_LABELS.get(field, r"(?!)"), normalize(text))) or compact(FIELD_NAMES[field]) in compact(text)
+    return (bool(re.search(_LABELS.get(field, r"(?!)"), normalize(text)))
+            or compact(FIELD_NAMES[field]) in compact(text)
+            or (field == "effective_date" and _states_own_effect(text)))
 
 
 def locate(doc: Document, chunks: Sequence[Chunk], field: str) -> FieldQuote | None:
@@ -125,7 +147,12 @@ def locate(doc: Document, chunks: Sequence[Chunk], field: str) -> FieldQuote | N
             piece = _piece_with(sentence, field, value)
             if piece is None:
                 continue
-            rank = (0 if label.search(normalize(piece.text)) else 2) + (0 if block else 1)
+            # A labelled line of the table first; for the date a document takes effect, its
+            # own 本办法自…起施行 (a table's history block restates every amendment's).
+            if field == "effective_date" and not block and _states_own_effect(piece.text):
+                rank = 0
+            else:
+                rank = (0 if label.search(normalize(piece.text)) else 2) + (0 if block else 1)
             if best is None or rank < best[0]:
                 best = (rank, FieldQuote(field, chunk, piece))
             if rank == 0:

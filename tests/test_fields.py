@@ -241,3 +241,37 @@ def test_a_tables_label_answers_with_the_other_particulars_asked() -> None:
     # The first line states each particular in the order asked, the bare value with its label.
     first = answer.text.splitlines()[0]
     assert first.index("某民规字") < first.index("索引号：014717475N") < first.index("2025年06月01日")
+
+
+def test_asking_when_a_document_takes_effect_asks_its_effective_date() -> None:
+    for question in ("条例的施行日期？", "办法哪天施行？", "这个规定从什么时候起实施", "何时生效"):
+        assert "effective_date" in _fields(question), question
+    assert "effective_date" not in _fields("科技赋能实施方案是哪天印发的？")
+
+
+def test_a_documents_own_effective_date_comes_before_an_amendments() -> None:
+    from assistant.fields import effective_date
+
+    assert effective_date("第九条 本办法自2019年1月1日起施行。") == "2019-01-01"
+    text = ("修正條文自一百零九年一月一日施行。\n"
+            "本辦法自中華民國一百零六年十一月二十四日施行至一百十八年十二月三十一日止。")
+    assert effective_date(text) == "2017-11-24"
+    assert effective_date("本办法自公布之日起施行。") is None  # no date stated
+
+
+LAW = (
+    "法规名称：某某条例\n沿革内容：\n1.2020年3月26日通过公布全文；并自2020年6月1日起施行\n"
+    "第一条 为了促进人才发展，制定本条例。\n"
+    "第六十条 本条例自2020年6月1日起施行。"
+)
+
+
+def test_the_effective_date_is_quoted_from_the_documents_own_statement() -> None:
+    doc = Document(doc_id=make_doc_id("law.txt"), source="law.txt", text=LAW, title="某某条例",
+                   script="simplified", written_date="2020-03-26", doc_type="条例")
+    history = LAW[: LAW.index("第一条")].rstrip("\n")
+    chunks = [_kind(chunk_of(doc, history), "metadata"), chunk_of(doc, LAW[LAW.index("第一条"):])]
+    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    answer = _answerer(hits).answer("某某条例的施行日期？", hits)
+    assert [c.quote for c in answer.citations] == ["第六十条 本条例自2020年6月1日起施行。"]
+    assert not answer.text.startswith("施行日期")  # the quote says what it states

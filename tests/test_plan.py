@@ -59,7 +59,7 @@ def test_parts_of_a_question_and_subjects_listed_before_ge() -> None:
 def test_clauses_joined_by_dunhao_are_parts_when_each_asks() -> None:
     both = PLANNER.plan("这个条例哪天通过、哪天施行？")
     assert [p.standalone for p in both.parts] == ["这个条例哪天通过", "哪天施行"]
-    assert not both.only_fields  # 施行 is not a particular of the metadata
+    assert both.fields == ("written_date", "effective_date") and both.only_fields  # both are particulars
     assert not PLANNER.plan("培训、鉴定补贴多少？").parts  # a list of subjects, one question
 
 
