@@ -150,7 +150,7 @@ def _balanced(span: str) -> str:
 def _with_marker(sentence: str, n: int, label: str = "") -> str:
     """The sentence (whitespace runs collapsed) with [n] before its final punctuation."""
     text = (f"{label}：" if label else "") + _squeeze(sentence)
-    m = re.search(r"[。！？；;!?，,]+$", text)
+    m = re.search(r"[。！？；;!?，,：:]+$", text)
     return f"{text[: m.start()]}[{n}]{m.group(0)}" if m else f"{text}[{n}]"
 
 

@@ -5,7 +5,8 @@ above the fitted `add_at`: more of the same answer, the answer for each part of 
 asks several things, and the other document's figure when two documents both state one (a
 comparison, or the same measure given differently). A question that names its documents is
 answered from them. A question for the items of a structure (哪几项) gets every sibling item of
-the best item. Adjacent sentences of one passage become one quote.
+the best item. An item quoted brings the sentence announcing its enumeration ("需满足以下条件
+之一："). Adjacent sentences of one passage become one quote.
 """
 
 from __future__ import annotations
@@ -141,7 +142,27 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
             for later in _series(p, by_place):
                 if not _same(later, chosen):
                     chosen.append(later)
+    # An item quoted without what it is an item of: the sentence opening the enumeration
+    # ("…且需满足以下条件之一：") joins it.
+    for p in list(chosen):
+        opener = _opener(p)
+        if opener is not None and not _same(opener, chosen):
+            chosen.append(opener)
     return chosen
+
+
+def _opener(pick: Pick) -> Pick | None:
+    """The sentence of `pick`'s passage that opens the run of items `pick` belongs to, when it
+    announces them (ends with a colon)."""
+    if not ITEM.match(pick.sentence.text):
+        return None
+    sentences = split_sentences(pick.hit.chunk.text)
+    i = pick.index - 1
+    while i >= 0 and ITEM.match(sentences[i].text):
+        i -= 1
+    if i < 0 or not sentences[i].text.rstrip().endswith(("：", ":")):
+        return None
+    return Pick(pick.hit, sentences[i], i, pick.p)
 
 
 # An enumeration inside a passage: "…存在一些问题：一是…；二是…。三是…", "（一）…（二）…".

@@ -327,6 +327,19 @@ def test_a_list_asked_gets_every_item_of_an_enumeration_in_the_passage() -> None
     assert "二是" in quotes and "三是膜组件制造成本" in quotes
     assert "应用潜力较大" not in quotes  # after the last item: not part of the list
 
+def test_an_item_quoted_brings_the_sentence_announcing_its_enumeration() -> None:
+    body = ("人才公寓按类别受理。申请企业需在本区依法注册、依法纳税，且需满足以下条件之一：\n"
+            "（1）纳入规模以上统计的软件业企业；\n（2）纳入规模以上统计的国家高新技术企业；")
+    doc = make_document("flat.txt", "人才公寓公告\n" + body, "人才公寓公告")
+    hits = hits_of(doc, [chunk_of(doc, body, (doc.title,))])
+    answer = _ex().answer("规上软件企业怎么申请人才公寓？", hits)
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "纳入规模以上统计的软件业企业" in quotes
+    assert "且需满足以下条件之一：" in quotes  # "之一": any one item will do
+    assert "人才公寓按类别受理" not in quotes
+    assert "条件之一[1]：" in answer.text  # the marker goes before the colon
+
+
 def test_a_part_set_against_a_named_document_is_answered_from_another() -> None:
     district_text = ("东湖区科技创新十四五规划\n到2025年,东湖区全社会研发经费投入占GDP的比重达到2.2%以上。"
                      "规模以上工业企业研发投入强度显著增长,研发投入目标全面完成。")
