@@ -66,8 +66,8 @@ def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
     particulars = sorted((p for p in picks if p.field), key=lambda p: asked_at(plan.normalized, p.field))
     if particulars:
         # Each particular asked, in the order the question asks them ("文号、成文日期…").
-        stated = [f"{p.label + '：' if p.label else ''}{_squeeze(p.sentence.text).rstrip('。；;')}{_marker(groups, p)}"
-                  for p in particulars[:FIELDS_LED]]
+        stated = [f"{p.label + '：' if p.label else ''}{_squeeze(p.value or p.sentence.text).rstrip('。；;')}"
+                  f"{_marker(groups, p)}" for p in particulars[:FIELDS_LED]]
         return "；".join(stated) + "。"
     for best in [picks[0], *(p for p in picks[1:] if p.part)]:
         n = next(i for i, g in enumerate(groups, 1) if best in g)

@@ -20,12 +20,14 @@ from assistant.compose import compose, refusal
 from assistant.features import Candidate, missing_names, question_features
 from assistant.fields import (
     FIELD_NAMES,
+    field_value,
     labelled_quotes,
     locate,
     names_other_document,
     states_label,
     target_document,
     value_shape,
+    verbatim,
 )
 from assistant.plan import FIELD_PATTERNS, YEAR, Plan, period_years
 from assistant.scorer import Scorer, load_scorer
@@ -158,7 +160,11 @@ class ExtractiveAnswerer:
             hit = by_id.get(quote.chunk.chunk_id) or Hit(chunk=quote.chunk, document=doc, rank=0, fused_score=0.0)
             index = next(i for i, s in enumerate(split_sentences(quote.chunk.text))
                          if s.start <= quote.sentence.start < s.end)
-            out.append(Pick(hit, quote.sentence, index, 1.0, to_script(label, plan.script), quote.field))
+            # A line labelled otherwise ("名称：甲局 乙局关于…的通知" for the issuer) is stated
+            # in the first line by the span giving the value.
+            stated = verbatim(quote.sentence.text, value) if label and (value := field_value(doc, quote.field)) else ""
+            out.append(Pick(hit, quote.sentence, index, 1.0, to_script(label, plan.script), quote.field,
+                            value=stated if stated and stated != quote.sentence.text.strip() else ""))
         return dedupe(out)
 
 

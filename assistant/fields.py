@@ -238,6 +238,18 @@ def _fields_of(sentence: Sentence) -> list[Sentence]:
     return out
 
 
+def verbatim(text: str, value: str) -> str:
+    """The span of `text` that writes `value`, whatever spaces or punctuation either puts between
+    its words ("广州市民政局、广州市财政局" in "名称：广州市民政局 广州市财政局关于…"); "" when absent."""
+    key = compact(value)
+    kept = [(i, c) for i, ch in enumerate(text) for c in compact(ch)]
+    joined = "".join(c for _, c in kept)
+    at = joined.find(key) if key else -1
+    if at < 0:
+        return ""
+    return text[kept[at][0] : kept[at + len(key) - 1][0] + 1]
+
+
 def _position(text: str, value: str) -> int:
     """Where `value` starts in `text`, comparing normalised text (script and width ignored)."""
     i = normalize(text).find(normalize(value))

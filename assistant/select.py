@@ -45,6 +45,7 @@ class Pick:
     label: str = ""  # what a bare field value is ("成文日期"), shown before it
     field: str = ""  # the document particular it states
     part: bool = False  # the best sentence for one part of the question, not for the whole
+    value: str = ""  # the span of a particular's line stating it, when the line says more (a title)
 
 
 def scored(plan: Plan, hits: Sequence[Hit], scorer: Scorer) -> tuple[list[Candidate], list[float]]:
@@ -145,15 +146,15 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
     # An item quoted without what it is an item of: the sentence opening the enumeration
     # ("…且需满足以下条件之一：") joins it.
     for p in list(chosen):
-        opener = _opener(p)
+        opener = _opener(p, by_place)
         if opener is not None and not _same(opener, chosen):
             chosen.append(opener)
     return chosen
 
 
-def _opener(pick: Pick) -> Pick | None:
+def _opener(pick: Pick, by_place: dict[tuple[str, int], Pick]) -> Pick | None:
     """The sentence of `pick`'s passage that opens the run of items `pick` belongs to, when it
-    announces them (ends with a colon)."""
+    announces them (ends with a colon), with its own probability (0 when not a candidate)."""
     if not ITEM.match(pick.sentence.text):
         return None
     sentences = split_sentences(pick.hit.chunk.text)
@@ -162,7 +163,8 @@ def _opener(pick: Pick) -> Pick | None:
         i -= 1
     if i < 0 or not sentences[i].text.rstrip().endswith(("：", ":")):
         return None
-    return Pick(pick.hit, sentences[i], i, pick.p)
+    rated = by_place.get((pick.hit.chunk.chunk_id, i))
+    return Pick(pick.hit, sentences[i], i, rated.p if rated else 0.0)
 
 
 # An enumeration inside a passage: "…存在一些问题：一是…；二是…。三是…", "（一）…（二）…".

@@ -340,6 +340,15 @@ def test_an_item_quoted_brings_the_sentence_announcing_its_enumeration() -> None
     assert "条件之一[1]：" in answer.text  # the marker goes before the colon
 
 
+def test_the_sentence_announcing_items_never_takes_the_first_line() -> None:
+    body = "住房租金按以下标准扣除：\n（一）直辖市、省会城市，扣除标准为每月1500元；\n（二）其他城市，扣除标准为每月800元。"
+    doc = make_document("tax.txt", "扣除办法\n" + body, "扣除办法")
+    hits = hits_of(doc, [chunk_of(doc, body, (doc.title,))])
+    answer = _ex().answer("在省会城市租房，住房租金每月能扣多少？", hits)
+    assert "住房租金按以下标准扣除" in " ".join(c.quote for c in answer.citations)
+    assert "1500元" in _lines(answer)[0]  # the amount leads, not the announcement
+
+
 def test_a_part_set_against_a_named_document_is_answered_from_another() -> None:
     district_text = ("东湖区科技创新十四五规划\n到2025年,东湖区全社会研发经费投入占GDP的比重达到2.2%以上。"
                      "规模以上工业企业研发投入强度显著增长,研发投入目标全面完成。")

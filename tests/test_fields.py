@@ -275,3 +275,23 @@ def test_the_effective_date_is_quoted_from_the_documents_own_statement() -> None
     answer = _answerer(hits).answer("某某条例的施行日期？", hits)
     assert [c.quote for c in answer.citations] == ["第六十条 本条例自2020年6月1日起施行。"]
     assert not answer.text.startswith("施行日期")  # the quote says what it states
+
+
+def test_a_value_is_stated_as_its_line_writes_it() -> None:
+    from assistant.fields import verbatim
+
+    line = "名称：甲市民政局 甲市财政局关于印发养老服务办法的通知"
+    assert verbatim(line, "甲市民政局、甲市财政局") == "甲市民政局 甲市财政局"
+    assert verbatim(line, "乙市民政局") == ""
+
+
+def test_an_issuer_found_in_a_title_line_leads_with_the_issuer_alone() -> None:
+    text = "名称：甲市民政局 甲市财政局关于印发养老服务办法的通知\n第一条 为了规范养老服务，制定本办法。"
+    doc = Document(doc_id=make_doc_id("care.html"), source="care.html", text=text,
+                   title="甲市民政局 甲市财政局关于印发养老服务办法的通知", script="simplified",
+                   issuer="甲市民政局、甲市财政局", doc_type="通知")
+    chunks = [_kind(chunk_of(doc, text.split("\n")[0]), "metadata"), chunk_of(doc, text.split("\n")[1])]
+    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    answer = _answerer(hits).answer("养老服务办法的发文机关是哪个？", hits)
+    assert answer.text.splitlines()[0] == "发文机关：甲市民政局 甲市财政局[1]。"
+    assert answer.citations[0].quote.startswith("名称：甲市民政局")  # the quote is the whole line
