@@ -69,9 +69,12 @@ def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
         stated = [f"{p.label + '：' if p.label else ''}{_squeeze(p.value or p.sentence.text).rstrip('。；;')}"
                   f"{_marker(groups, p)}" for p in particulars[:FIELDS_LED]]
         return "；".join(stated) + "。"
+    # The whole question's best quote answers what it asks first ("减除多少？要持股多久？"
+    # leads with the amount, not a date of the same sentence).
+    first = plan.parts[0] if plan.parts else plan
     for best in [picks[0], *(p for p in picks[1:] if p.part)]:
         n = next(i for i, g in enumerate(groups, 1) if best in g)
-        span = _fact_span(plan, best.sentence.text)
+        span = (not best.part and _fact_span(first, best.sentence.text)) or _fact_span(plan, best.sentence.text)
         if span:
             return f"{span}[{n}]。"
     return ""
@@ -128,17 +131,21 @@ def _date_part(clause: str, q: Quantity) -> bool:
 
 _MONTH = re.compile(r"[\d一二三四五六七八九十〇零]{1,3}月")
 _PAIRS = {"”": "“", "」": "「", "』": "『", "）": "（", ")": "(", "》": "《"}
+_BRACKETS = frozenset("）)")
 
 
 def _balanced(span: str) -> str:
-    """The span cut before a closing mark it never opened (a clause ending inside a quotation:
-    `一次性奖励30万元”等措施` → `一次性奖励30万元`), and without an opening mark left unclosed."""
+    """The span cut before a closing quotation mark it never opened (a clause ending inside a
+    quotation: `一次性奖励30万元”等措施` → `一次性奖励30万元`; a closing bracket never opened is a
+    source's stray one, `R&D)经费投入`, and stays), and without an opening mark left unclosed."""
     depth: dict[str, int] = {}
     for i, ch in enumerate(span):
         if ch in _PAIRS.values():
             depth[ch] = depth.get(ch, 0) + 1
         elif ch in _PAIRS:
             if not depth.get(_PAIRS[ch]):
+                if ch in _BRACKETS:
+                    continue  # kept: the span stays verbatim
                 return span[:i].rstrip("，,、；; ")
             depth[_PAIRS[ch]] -= 1
     for opening, count in depth.items():

@@ -15,6 +15,8 @@ def test_the_first_line_never_ends_inside_a_quotation_it_did_not_open() -> None:
     assert _balanced("一次性奖励30万元研发经费”等具体措施") == "一次性奖励30万元研发经费"
     assert _balanced("提出“按一定比例补助") == "按一定比例补助"
     assert _balanced("《办法》规定每人补贴100元（含税）") == "《办法》规定每人补贴100元（含税）"
+    # A source's stray closing bracket is no quotation: what follows it stays, verbatim.
+    assert _balanced("全社会研究与试验发展R&D)经费投入达1.04亿元") == "全社会研究与试验发展R&D)经费投入达1.04亿元"
 
 
 def test_the_first_line_states_the_whole_questions_best_quote_before_a_parts() -> None:
@@ -26,6 +28,17 @@ def test_the_first_line_states_the_whole_questions_best_quote_before_a_parts() -
     picks = [Pick(hit, first, 0, 0.7), Pick(hit, second, 1, 0.9, part=True)]
     answer = compose(plan_for("联席会议由谁当召集人？具体是哪位领导？", [doc]), group(picks))
     assert answer.text.splitlines()[0] == "联席会议设召集人1人，由分管教育工作的领导同志担任[1]。"
+
+
+def test_the_first_line_answers_what_the_question_asks_first() -> None:
+    body = ("个人于2017年11月24日至2029年12月31日期间内投资新创公司达100万元，"
+            "持有期间达二年者，得减除投资金额的百分之五十。")
+    doc = make_document("rule.txt", "减除办法\n" + body, "减除办法")
+    hit = hits_of(doc, [chunk_of(doc, body, (doc.title,))])[0]
+    pick = Pick(hit, split_sentences(hit.chunk.text)[0], 0, 0.9)
+    plan = plan_for("投资新创公司100万元，最多可以减除多少？要持股多久？", [doc])
+    first = compose(plan, group([pick])).text.splitlines()[0]
+    assert "百分之五十" in first and "2017年" not in first  # the amount, not a date of the sentence
 
 
 @pytest.mark.parametrize(("question", "body", "first"), [

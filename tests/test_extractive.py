@@ -341,7 +341,8 @@ def test_an_item_quoted_brings_the_sentence_announcing_its_enumeration() -> None
 
 
 def test_the_sentence_announcing_items_never_takes_the_first_line() -> None:
-    body = "住房租金按以下标准扣除：\n（一）直辖市、省会城市，扣除标准为每月1500元；\n（二）其他城市，扣除标准为每月800元。"
+    body = ("住房租金按以下标准扣除：\n（一）直辖市、省会城市，扣除标准为每月1500元；\n"
+            "（二）其他城市，扣除标准为每月800元。")
     doc = make_document("tax.txt", "扣除办法\n" + body, "扣除办法")
     hits = hits_of(doc, [chunk_of(doc, body, (doc.title,))])
     answer = _ex().answer("在省会城市租房，住房租金每月能扣多少？", hits)
