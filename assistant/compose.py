@@ -93,7 +93,12 @@ def _fact_span(plan: Plan, sentence: str) -> str:
         if not _states(plan, piece):
             continue
         start = clauses[k - 1][0] if k and b - a < 16 and b - clauses[k - 1][0] <= LEAD_MAX else a
+        if sentence[b : b + 1] in ("：", ":") and k + 1 < len(clauses):
+            # A label ("(责任单位:甲、乙,丙)"): what it labels follows, as many of its clauses as fit.
+            b = max((e for _, e in clauses[k + 1 :] if e - start <= LEAD_MAX + 20), default=clauses[k + 1][1])
         span = _balanced(_squeeze(sentence[start:b]))
+        if span[:1] in ("(", "（") and span[-1:] in (")", "）"):
+            span = span[1:-1]  # a bracketed note, stated without its brackets
         return span if 0 < len(span) <= LEAD_MAX + 20 else ""
     return ""
 

@@ -54,3 +54,13 @@ def test_the_first_line_states_the_figure_asked(question: str, body: str, first:
     hit = hits_of(doc, [chunk_of(doc, body, (doc.title,))])[0]
     pick = Pick(hit, split_sentences(hit.chunk.text)[0], 0, 0.9)
     assert compose(plan_for(question, [doc]), group([pick])).text.splitlines()[0].endswith(first)
+
+
+def test_a_labelled_answer_is_stated_with_what_its_label_names() -> None:
+    body = "加强农畜产品品牌建设,提高全产业链收益。(责任单位:各盟行政公署,自治区科技厅、农牧厅、商务厅)"
+    doc = make_document("opinion.txt", "实施意见\n" + body, "实施意见")
+    hit = hits_of(doc, [chunk_of(doc, body, (doc.title,))])[0]
+    label = next(s for s in split_sentences(hit.chunk.text) if "责任单位" in s.text)
+    pick = Pick(hit, label, 1, 0.9)
+    first = compose(plan_for("农畜产品品牌那一条的责任单位是谁？", [doc]), group([pick])).text.splitlines()[0]
+    assert first == "责任单位:各盟行政公署,自治区科技厅、农牧厅、商务厅[1]。"
