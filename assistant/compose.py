@@ -17,7 +17,9 @@ from assistant.features import has_kind
 from assistant.fields import asked_at
 from assistant.plan import Plan
 from assistant.select import Pick
+from assistant.terms import coverage
 from assistant.types import Answer, Citation, Hit
+from index.analysis import compact
 from index.dates import dates_in
 from index.docnumber import numbers_in
 from index.normalize import normalize, to_script
@@ -85,22 +87,28 @@ def _marker(groups: Sequence[Sequence[Pick]], pick: Pick) -> str:
 
 
 def _fact_span(plan: Plan, sentence: str) -> str:
-    """The clause (with the clause before it, when short) that states what is asked."""
+    """The clause (with the clause before it, when short) that states what is asked; of several,
+    the one sharing most of the question's key terms ("番禺区农村…" → the 农村 figure), else the
+    first."""
     clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(sentence) if m.group().strip()]
     norm = normalize(sentence)
-    for k, (a, b) in enumerate(clauses):
-        piece = norm[a:b]
-        if not _states(plan, piece):
-            continue
-        start = clauses[k - 1][0] if k and b - a < 16 and b - clauses[k - 1][0] <= LEAD_MAX else a
-        if sentence[b : b + 1] in ("：", ":") and k + 1 < len(clauses):
-            # A label ("(责任单位:甲、乙,丙)"): what it labels follows, as many of its clauses as fit.
-            b = max((e for _, e in clauses[k + 1 :] if e - start <= LEAD_MAX + 20), default=clauses[k + 1][1])
-        span = _balanced(_squeeze(sentence[start:b]))
-        if span[:1] in ("(", "（") and span[-1:] in (")", "）"):
-            span = span[1:-1]  # a bracketed note, stated without its brackets
-        return span if 0 < len(span) <= LEAD_MAX + 20 else ""
-    return ""
+    stating = [k for k, (a, b) in enumerate(clauses) if _states(plan, norm[a:b])]
+    if not stating:
+        return ""
+
+    def start_of(k: int) -> int:
+        a, b = clauses[k]
+        return clauses[k - 1][0] if k and b - a < 16 and b - clauses[k - 1][0] <= LEAD_MAX else a
+
+    k = max(stating, key=lambda i: (coverage(plan.terms, compact(norm[start_of(i) : clauses[i][1]])), -i))
+    start, end = start_of(k), clauses[k][1]
+    if sentence[end : end + 1] in ("：", ":") and k + 1 < len(clauses):
+        # A label ("(责任单位:甲、乙,丙)"): what it labels follows, as many of its clauses as fit.
+        end = max((e for _, e in clauses[k + 1 :] if e - start <= LEAD_MAX + 20), default=clauses[k + 1][1])
+    span = _balanced(_squeeze(sentence[start:end]))
+    if span[:1] in ("(", "（") and span[-1:] in (")", "）"):
+        span = span[1:-1]  # a bracketed note, stated without its brackets
+    return span if 0 < len(span) <= LEAD_MAX + 20 else ""
 
 
 def _states(plan: Plan, clause: str) -> bool:

@@ -45,6 +45,10 @@ def test_the_first_line_answers_what_the_question_asks_first() -> None:
     # A date's month is not the figure asked.
     ("护理补贴每个月发多少？", "2025年1月起，重度残疾人护理补贴标准为每人每月280元。",
      "重度残疾人护理补贴标准为每人每月280元[1]。"),
+    # Of two figures, the one whose clause shares the question's terms.
+    ("农村特困人员的基本生活标准是多少？",
+     "城镇特困人员基本生活标准为每人每月2094元，农村特困人员基本生活标准为每人每月2512元。",
+     "农村特困人员基本生活标准为每人每月2512元[1]。"),
     # Nor is a figure the question gives itself.
     ("投资新创公司100万元，最多可以减除多少？", "个人投资新创公司达100万元并持有满二年的，可减除投资金额的百分之五十。",
      "可减除投资金额的百分之五十[1]。"),
