@@ -317,6 +317,7 @@ def test_a_back_reference_in_traditional_script_joins_the_quote_too() -> None:
     answer = _ex().answer("公司要在什麼期限內申請核定為新創事業公司？", hits)
     assert any("前項申請不得逾" in c.quote for c in answer.citations)
 
+
 def test_a_list_asked_gets_every_item_of_an_enumeration_in_the_passage() -> None:
     body = ("膜分离技术在实际应用中也存在一些问题：一是预处理工艺要求高，运行成本较高；"
             "二是国内工程用膜基本上是进口产品。国产膜还没有发挥应有的优势；"
@@ -326,6 +327,7 @@ def test_a_list_asked_gets_every_item_of_an_enumeration_in_the_passage() -> None
     quotes = " ".join(c.quote for c in _ex().answer("复函认为膜分离技术应用中存在哪些问题？", hits).citations)
     assert "二是" in quotes and "三是膜组件制造成本" in quotes
     assert "应用潜力较大" not in quotes  # after the last item: not part of the list
+
 
 def test_an_item_quoted_brings_the_sentence_announcing_its_enumeration() -> None:
     body = ("人才公寓按类别受理。申请企业需在本区依法注册、依法纳税，且需满足以下条件之一：\n"
@@ -369,6 +371,7 @@ def test_a_part_set_against_a_named_document_is_answered_from_another() -> None:
     # Listed subjects sharing the frame that names the document stay in it.
     assert not plan_for("东湖区十四五规划里研发投入和高新技术企业的目标分别是多少?", [district, region]).contrasted
 
+
 def test_a_part_naming_its_document_is_rated_among_that_documents_passages() -> None:
     plan_text = "东湖区科技创新规划\n" + "\n".join(f"第{i}项 东湖区建成院士专家工作站{i}家。" for i in range(1, 9))
     action_text = "某省科技合作行动计划\n到2020年,建成院士专家工作站180家,引进院士190位。"
@@ -384,6 +387,7 @@ def test_a_part_naming_its_document_is_rated_among_that_documents_passages() -> 
     cands, probs = scored(plan, hits, scorer)
     picks = choose(plan, hits, cands, probs, scorer, limit=3)
     assert any(p.hit.document.source == "action.txt" for p in picks)
+
 
 def test_two_documents_named_by_their_places_each_answer() -> None:
     east = make_document("east.txt", "江苏省人才条例\n第九条 劳务费支出由项目承担单位据实列支，不单设比例限制。",

@@ -7,7 +7,7 @@ from assistant.fields import locate, target_document
 from assistant.types import Hit
 from config.settings import AnswerSettings
 from index.types import Document, ProposalInfo, make_doc_id
-from tests.handmade import chunk_of, plan_for, ranked
+from tests.handmade import chunk_of, hits_of, plan_for, ranked
 
 SETTINGS = AnswerSettings(backend="extractive", persona="staff", max_citations=4)
 
@@ -39,7 +39,7 @@ def _reply() -> tuple[Document, list[Hit]]:
     body = [chunk_of(doc, lines[3]), chunk_of(doc, lines[4])]
     closing = chunk_of(doc, REPLY[REPLY.index("签 发 人"):])
     chunks = [_kind(meta, "metadata"), *body, _kind(closing, "closing")]
-    return doc, [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    return doc, hits_of(doc, chunks)
 
 
 def _plan() -> tuple[Document, list[Hit]]:
@@ -49,7 +49,7 @@ def _plan() -> tuple[Document, list[Hit]]:
                    written_date="2023-02-24", published_date="2023-02-24", doc_type="规划")
     lines = PLAN.split("\n")
     chunks = [_kind(chunk_of(doc, "\n".join(lines[:2])), "metadata"), chunk_of(doc, lines[3])]
-    return doc, [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    return doc, hits_of(doc, chunks)
 
 
 def _kind(chunk, kind: str):  # type: ignore[no-untyped-def]
@@ -207,7 +207,7 @@ def _notice() -> tuple[Document, list[Hit]]:
                    doc_number="某民规字〔2025〕2号", doc_type="通知")
     table = NOTICE[: NOTICE.index("一、")].rstrip("\n")
     chunks = [_kind(chunk_of(doc, table), "metadata"), chunk_of(doc, NOTICE[NOTICE.index("一、"):])]
-    return doc, [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    return doc, hits_of(doc, chunks)
 
 
 def _labelled(question: str) -> list[tuple[str, str]]:
@@ -271,7 +271,7 @@ def test_the_effective_date_is_quoted_from_the_documents_own_statement() -> None
                    script="simplified", written_date="2020-03-26", doc_type="条例")
     history = LAW[: LAW.index("第一条")].rstrip("\n")
     chunks = [_kind(chunk_of(doc, history), "metadata"), chunk_of(doc, LAW[LAW.index("第一条"):])]
-    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    hits = hits_of(doc, chunks)
     answer = _answerer(hits).answer("某某条例的施行日期？", hits)
     assert [c.quote for c in answer.citations] == ["第六十条 本条例自2020年6月1日起施行。"]
     assert not answer.text.startswith("施行日期")  # the quote says what it states
@@ -291,7 +291,7 @@ def test_an_issuer_found_in_a_title_line_leads_with_the_issuer_alone() -> None:
                    title="甲市民政局 甲市财政局关于印发养老服务办法的通知", script="simplified",
                    issuer="甲市民政局、甲市财政局", doc_type="通知")
     chunks = [_kind(chunk_of(doc, text.split("\n")[0]), "metadata"), chunk_of(doc, text.split("\n")[1])]
-    hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i) for i, c in enumerate(chunks, 1)]
+    hits = hits_of(doc, chunks)
     answer = _answerer(hits).answer("养老服务办法的发文机关是哪个？", hits)
     assert answer.text.splitlines()[0] == "发文机关：甲市民政局 甲市财政局[1]。"
     assert answer.citations[0].quote.startswith("名称：甲市民政局")  # the quote is the whole line
