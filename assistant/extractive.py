@@ -20,6 +20,7 @@ from assistant.compose import compose, refusal
 from assistant.features import Candidate, missing_names, question_features
 from assistant.fields import (
     FIELD_NAMES,
+    asks_labelled,
     field_value,
     labelled_quotes,
     locate,
@@ -63,7 +64,8 @@ class ExtractiveAnswerer:
 
     def answer(self, plan: Plan, hits: Sequence[Hit]) -> Answer:
         """The extractive answer, or a refusal naming what was asked with the closest hits."""
-        fields = self._field_picks(plan, hits) if plan.fields or plan.documents else []
+        fields = (self._field_picks(plan, hits) if plan.fields or (plan.documents and asks_labelled(plan.normalized))
+                  else [])
         if fields and plan.only_fields:
             found = {p.field for p in fields}
             unstated = [FIELD_NAMES[f] for f, pattern in FIELD_PATTERNS if f in plan.fields and f not in found

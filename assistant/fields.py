@@ -20,6 +20,7 @@ from assistant.cite import Sentence, split_sentences
 from assistant.plan import FIELD_PATTERNS, Plan
 from assistant.types import Hit
 from index.analysis import compact
+from index.clean import split_lines
 from index.dates import dates_in
 from index.docnumber import DOC_NUMBER
 from index.fields import FIELD_LABELS, parse_fields
@@ -180,6 +181,17 @@ LABEL_MIN = 3  # characters of a label a question must name (2-character ones, �
 # What a question calls particulars a table labels otherwise: 有效期 is stated by the dates it runs between.
 _ASKED_AS = {"有效期": ("effective", "expiry")}
 _NOT_ASKED = frozenset({"title", "english_title", "content", "history"})  # the document itself, not a particular
+# The labels a question may name a table's field by, per field.
+_ASKABLE = {key: tuple(c for label in labels if len(c := compact(label)) >= LABEL_MIN)
+            for key, labels in FIELD_LABELS.items() if key not in _NOT_ASKED}
+
+
+def asks_labelled(question: str) -> bool:
+    """Whether the (normalised) question names a label of a particulars table, or a word
+    standing for one: only then is a table worth reading (`labelled_quotes`)."""
+    asked = compact(question)
+    return (any(word in asked for word in _ASKED_AS)
+            or any(label in asked for labels in _ASKABLE.values() for label in labels))
 
 
 def labelled_quotes(chunks: Sequence[Chunk], question: str) -> list[FieldQuote]:
@@ -193,24 +205,14 @@ def labelled_quotes(chunks: Sequence[Chunk], question: str) -> list[FieldQuote]:
     for chunk in chunks:
         if "metadata" not in chunk.kinds:
             continue
-        lines = _lines(chunk.text)
-        for f in parse_fields([t for t, _ in lines], [normalize(t) for t, _ in lines]):
-            names = {compact(f.label), *(compact(n) for n in FIELD_LABELS[f.key])}
-            if f.value and f.key not in _NOT_ASKED and (
-                    f.key in wanted or any(len(n) >= LABEL_MIN and n in asked for n in names)):
-                text, at = lines[f.lines[-1]]
-                piece = next((p for p in _fields_of(Sentence(text, at, at + len(text))) if f.value in p.text), None)
+        lines, norm = split_lines(chunk.text), normalize(chunk.text)
+        for f in parse_fields([ln.text for ln in lines], [norm[ln.start : ln.end] for ln in lines]):
+            if f.value and (f.key in wanted or any(label in asked for label in _ASKABLE.get(f.key, ()))):
+                line = lines[f.lines[-1]]
+                piece = next((p for p in _fields_of(Sentence(line.text, line.start, line.end)) if f.value in p.text),
+                             None)
                 if piece is not None:
                     out.append(FieldQuote(compact(f.label), chunk, piece))
-    return out
-
-
-def _lines(text: str) -> list[tuple[str, int]]:
-    """The lines of `text` with where each starts."""
-    out, at = [], 0
-    for line in text.split("\n"):
-        out.append((line, at))
-        at += len(line) + 1
     return out
 
 
@@ -240,7 +242,7 @@ def _fields_of(sentence: Sentence) -> list[Sentence]:
 
 def verbatim(text: str, value: str) -> str:
     """The span of `text` that writes `value`, whatever spaces or punctuation either puts between
-    its words ("广州市民政局、广州市财政局" in "名称：广州市民政局 广州市财政局关于…"); "" when absent."""
+    its words ("甲市民政局、甲市财政局" in "名称：甲市民政局 甲市财政局关于…"); "" when absent."""
     key = compact(value)
     kept = [(i, c) for i, ch in enumerate(text) for c in compact(ch)]
     joined = "".join(c for _, c in kept)

@@ -226,6 +226,14 @@ def test_a_label_of_the_documents_table_named_in_the_question_is_quoted() -> Non
                                                  ("失效日期", "失效日期： 2026年06月01日")]
 
 
+def test_only_a_question_naming_a_tables_label_reads_the_table() -> None:
+    from assistant.fields import asks_labelled
+
+    assert asks_labelled("救助标准通知的索引号多少") and asks_labelled("这个通知的有效期？")
+    assert not asks_labelled("救助标准通知里低保标准是多少")
+    assert not asks_labelled("资金来源有哪些")  # a two-character label (来源) is no ask
+
+
 def test_an_empty_label_followed_by_the_documents_text_states_nothing() -> None:
     assert _labelled("救助标准通知的主题词是什么") == []
     assert _labelled("低保标准是多少") == []  # no label named
