@@ -2,7 +2,8 @@
 
 The first line states what was asked in a few words — the figure with its condition, the date,
 the 文号, the responsible units — as a verbatim span of the best quoted sentence, so nothing is
-invented. Then the quotes, grouped by document (`根据《…》[1]：`), each with its marker. The
+invented. Then the quotes, grouped by document under a line naming each by title and 文号
+(`根据《…》（国发〔2018〕41号）[1]：`), each with its marker. The
 whole answer is in the script of the question; the source card shows the original text.
 """
 
@@ -37,17 +38,29 @@ def compose(plan: Plan, groups: Sequence[Sequence[Pick]], backend: str = "extrac
     citations: list[Citation] = []
     lines: list[str] = []
     by_title: dict[str, list[int]] = {}
+    numbers: dict[str, str] = {}
     for group in groups:
         hit = group[0].hit
         n = len(citations) + 1
         citations.append(citation_from_hit(n, hit, group[0].sentence.start, group[-1].sentence.end))
         lines.append(_join([_with_marker(p.sentence.text, n, p.label) for p in group]))
         by_title.setdefault(hit.document.title, []).append(n)
-    named = "、".join(f"《{_nested(t)}》" + "".join(f"[{n}]" for n in ns) for t, ns in by_title.items())
+        numbers.setdefault(hit.document.title, _shown_number(plan, hit))
+    named = "、".join(f"《{_nested(t)}》{numbers[t]}" + "".join(f"[{n}]" for n in ns) for t, ns in by_title.items())
     first = _first_line(plan, groups)
     text = "\n".join([*([first] if first else []), f"根据{named}：", *lines])
     return Answer(question=plan.question, text=to_script(text, plan.script), citations=tuple(citations),
                   refused=False, script=plan.script, backend=backend)
+
+
+def _shown_number(plan: Plan, hit: Hit) -> str:
+    """The document's 文号 in brackets after its title ("《…》（国发〔2018〕41号）"), as an answer
+    naming its source by both does; empty when it has none, its title holds it, or the first
+    line states it already (the 文号 was asked)."""
+    number = (hit.document.doc_number or "").strip()
+    if not number or "doc_number" in plan.fields or compact(number) in compact(hit.document.title):
+        return ""
+    return f"（{number}）"
 
 
 def refusal(plan: Plan, hits: Sequence[Hit], backend: str = "extractive", reason: str = "") -> Answer:

@@ -3,6 +3,8 @@ verbatim span of the best quote."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.cite import split_sentences
@@ -68,3 +70,18 @@ def test_a_labelled_answer_is_stated_with_what_its_label_names() -> None:
     pick = Pick(hit, label, 1, 0.9)
     first = compose(plan_for("农畜产品品牌那一条的责任单位是谁？", [doc]), group([pick])).text.splitlines()[0]
     assert first == "责任单位:各盟行政公署,自治区科技厅、农牧厅、商务厅[1]。"
+
+
+@pytest.mark.parametrize(("title", "question", "shown"), [
+    # An answer names its source by title and 文号, as an official reply does.
+    ("补贴办法", "护理补贴每个月发多少？", "根据《补贴办法》（甲民规〔2025〕2号）[1]："),
+    # A title holding its 文号 already, or a first line stating it (the 文号 was asked), does not repeat it.
+    ("补贴办法（甲民规〔2025〕2号）", "护理补贴每个月发多少？", "根据《补贴办法（甲民规〔2025〕2号）》[1]："),
+    ("补贴办法", "补贴办法的文号是多少？", "根据《补贴办法》[1]："),
+])
+def test_the_source_line_names_each_document_by_title_and_number(title: str, question: str, shown: str) -> None:
+    body = "重度残疾人护理补贴标准为每人每月280元。"
+    doc = replace(make_document("rule.txt", title + "\n" + body, title), doc_number="甲民规〔2025〕2号")
+    hit = hits_of(doc, [chunk_of(doc, body, (doc.title,))])[0]
+    pick = Pick(hit, split_sentences(hit.chunk.text)[0], 0, 0.9)
+    assert shown in compose(plan_for(question, [doc]), group([pick])).text.splitlines()
