@@ -6,7 +6,8 @@ asks several things, and the other document's figure when two documents both sta
 comparison, or the same measure given differently). A question that names its documents is
 answered from them. A question for the items of a structure (哪几项) gets every sibling item of
 the best item. An item quoted brings the sentence announcing its enumeration ("需满足以下条件
-之一："). Adjacent sentences of one passage become one quote.
+之一："). A sentence between two quoted sentences of one passage joins them, and adjacent
+sentences of one passage become one quote.
 """
 
 from __future__ import annotations
@@ -132,6 +133,12 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
             near = by_place.get((p.hit.chunk.chunk_id, p.index + step))
             if near is not None and near.p >= scorer.add_at * NEIGHBOUR_BAR and not _same(near, chosen):
                 chosen.append(near)
+    # A sentence between two quoted ones of the same passage joins them: one quote of the rule.
+    places = {(p.hit.chunk.chunk_id, p.index) for p in chosen}
+    for chunk_id, index in sorted(places):
+        middle = by_place.get((chunk_id, index + 1))
+        if (chunk_id, index + 2) in places and middle is not None and not _same(middle, chosen):
+            chosen.append(middle)
     # A later sentence of the same article that refers back to it (前款/前项/本条第一款/上述…)
     # qualifies the rule quoted: its exception, its deadline, who else it covers.
     for p in list(chosen):

@@ -443,3 +443,18 @@ def test_the_year_a_document_was_issued_does_not_conflict_with_the_years_it_reco
     dated = replace(undated, written_date="2018-12-10")
     hits = [replace(hits[0], document=dated)]
     assert candidates(plan, hits)[0].features["year_conflict"] == 0.0  # the 2018 document recounts 2016
+
+
+def test_a_sentence_between_two_quoted_ones_of_a_passage_joins_them() -> None:
+    body = ("反渗透技术在应用中存在一些问题：一是预处理要求高，运行成本较高；"
+            "二是所用膜基本是进口产品，国产技术未发挥优势；三是制造、使用成本比传统方式高。")
+    doc = make_document("reply.txt", "节水复函\n" + body, "节水复函")
+    hits = hits_of(doc, [chunk_of(doc, body, (doc.title,))])
+    plan = plan_for("复函说反渗透技术应用中成本高吗？", [doc])
+    assert not plan.asks("list")
+    cands = candidates(plan, hits)
+    assert [c.index for c in cands] == [0, 1, 2]
+    scorer = load_scorer(None)
+    probs = [scorer.add_at * 1.5, 0.0, scorer.add_at * 1.2]  # the middle item looks unlikely alone
+    picks = choose(plan, hits, cands, probs, scorer, limit=4)
+    assert sorted(p.index for p in picks) == [0, 1, 2]
