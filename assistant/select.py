@@ -5,9 +5,11 @@ above the fitted `add_at`: more of the same answer, the answer for each part of 
 asks several things, and the other document's figure when two documents both state one (a
 comparison, or the same measure given differently). A question that names its documents is
 answered from them. A question for the items of a structure (哪几项) gets every sibling item of
-the best item. An item quoted brings the sentence announcing its enumeration ("需满足以下条件
-之一："). A sentence between two quoted sentences of one passage joins them, and adjacent
-sentences of one passage become one quote.
+the best item, and so does one asking 哪些 whose best sentence titles an item when the heading
+above the items shares as much of the question (下一步重点工作有哪些表态). An item quoted
+brings the sentence announcing its enumeration ("需满足以下条件之一："). A sentence between two
+quoted sentences of one passage joins them, and adjacent sentences of one passage become one
+quote.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from assistant.cite import Sentence, split_sentences
 from assistant.features import ITEM, Candidate, candidates, excludes_asked, has_kind, is_heading
 from assistant.plan import Plan
 from assistant.scorer import Scorer
+from assistant.terms import coverage
 from assistant.types import Hit
 from index.analysis import compact
 from index.dates import cn_number
@@ -73,7 +76,8 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
         named = [p for p in picks if p.hit.document.doc_id in plan.documents]
         picks = named or picks
     best = picks[0]
-    if plan.wants_items and ITEM.match(best.sentence.text):
+    if ((plan.wants_items or (plan.asks("list") and not plan.parts and _heads_its_item(plan, best)))
+            and ITEM.match(best.sentence.text)):
         siblings = _siblings(best, hits, chunks_of)
         if len(siblings) > 1:
             return siblings[: LIST_FACTOR * limit]
@@ -244,6 +248,17 @@ def _siblings(best: Pick, hits: Sequence[Hit], chunks_of: ChunksOf | None) -> li
             hit = hit or Hit(chunk=chunk, document=doc, rank=0, fused_score=0.0)
             out.append(Pick(hit, sentences[0], 0, best.p))
     return out
+
+
+def _heads_its_item(plan: Plan, pick: Pick) -> bool:
+    """Whether the sentence is the title of the item its passage is (一是…, heading the chunk)
+    and the question is about what the items are under, not about this item: the heading above
+    them shares as much of the question as the item does ("下一步工作有哪些" over 二、下一步重点
+    工作 › 一是…, 二是…)."""
+    path = pick.hit.chunk.heading_path
+    if len(path) < 2 or compact(pick.sentence.text).rstrip("。") != compact(path[-1]).rstrip("。"):
+        return False
+    return coverage(plan.terms, compact(path[-2])) >= coverage(plan.terms, compact(path[-1]))
 
 
 def _same(pick: Pick, chosen: Sequence[Pick]) -> bool:

@@ -458,3 +458,22 @@ def test_a_sentence_between_two_quoted_ones_of_a_passage_joins_them() -> None:
     probs = [scorer.add_at * 1.5, 0.0, scorer.add_at * 1.2]  # the middle item looks unlikely alone
     picks = choose(plan, hits, cands, probs, scorer, limit=4)
     assert sorted(p.index for p in picks) == [0, 1, 2]
+
+
+@pytest.mark.parametrize(("question", "items"), [
+    # Asked what comes under the heading: every item of it.
+    ("针对提案,科技厅对下一步重点工作做了哪些表态？", 3),
+    # Asked about one item's own subject: that item.
+    ("培育文化科技领域创新主体要做哪些事？", 1),
+])
+def test_a_list_question_whose_best_sentence_titles_an_item_gets_the_items_it_asks_about(
+        question: str, items: int) -> None:
+    doc, chunks = _reply_items()
+    hits = hits_of(doc, chunks)
+    plan = plan_for(question, [doc])
+    assert plan.asks("list") and not plan.wants_items and not plan.parts
+    cands = candidates(plan, hits)
+    scorer = load_scorer(None)
+    probs = [scorer.add_at * 1.5 if c.sentence.text.startswith("二是") else 0.0 for c in cands]
+    picks = choose(plan, hits, cands, probs, scorer, limit=4, chunks_of=lambda doc_id: chunks)
+    assert sum(bool(re.match("[一二三]是", p.sentence.text)) for p in picks) == items
