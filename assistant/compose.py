@@ -198,7 +198,12 @@ def _join(pieces: Sequence[str]) -> str:
 
 
 def _squeeze(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace runs collapsed to one space; a line break a hard wrap put inside a word or
+    number ("…字第 100013251⏎  5 號令") is dropped."""
+    return " ".join(_WRAP.sub("", text).split())
+
+
+_WRAP = re.compile(r"(?<=[^\x00-\x7f\s]|\d)[ \t\u3000]*\n\s*(?=[^\x00-\x7f\s]|\d)")
 
 
 def _nested(title: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from assistant.check import REFUSAL_PHRASE
 from assistant.cite import split_sentences
 from assistant.compose import compose, refusal
-from assistant.features import Candidate, missing_names, question_features
+from assistant.features import Candidate, document_places, missing_names, question_features
 from assistant.fields import (
     FIELD_NAMES,
     asks_labelled,
@@ -147,8 +147,11 @@ class ExtractiveAnswerer:
         if doc is None or (plan.only_fields and names_other_document(plan.normalized, doc)):
             return []
         where = compact(doc.title + (doc.issuer or "") + doc.text[:4000])
-        if any(place_stem(p) not in where for p in plan.places):
-            return []  # the question is about another place's document
+        # The question is about another place's document; a document it names that names no
+        # place of its own (a law of wherever it applies) does not conflict.
+        if (any(place_stem(p) not in where for p in plan.places)
+                and (doc.doc_id not in plan.documents or document_places(doc))):
+            return []
         chunks = (self.chunks_of(doc.doc_id) if self.chunks_of
                   else [h.chunk for h in hits if h.document.doc_id == doc.doc_id])
         by_id = {h.chunk.chunk_id: h for h in hits}

@@ -303,3 +303,36 @@ def test_an_issuer_found_in_a_title_line_leads_with_the_issuer_alone() -> None:
     answer = _answerer(hits).answer("养老服务办法的发文机关是哪个？", hits)
     assert answer.text.splitlines()[0] == "发文机关：甲市民政局 甲市财政局[1]。"
     assert answer.citations[0].quote.startswith("名称：甲市民政局")  # the quote is the whole line
+
+
+WRAPPED = (
+    "勞工請假規則\n"
+    "法規沿革：\n"
+    "1.中華民國七十四年三月二十日內政部令訂定發布全文 13 條\n"
+    "2.中華民國一百年十月十四日行政院勞工委員會勞動 2 字第 100013251\n"
+    "  5 號令修正發布第 3 條條文\n"
+    "第 1 條 本規則依勞動基準法第四十三條規定訂定之。"
+)
+
+
+def _law() -> tuple[Document, list[Hit]]:
+    doc = Document(doc_id=make_doc_id("law.txt"), source="law.txt", text=WRAPPED, title="勞工請假規則",
+                   script="traditional", doc_number="行政院勞工委員會勞動2字第1000132515號令", doc_type="規則")
+    history = WRAPPED[WRAPPED.index("法規沿革"): WRAPPED.index("第 1 條")].rstrip("\n")
+    body = WRAPPED[WRAPPED.index("第 1 條"):]
+    return doc, hits_of(doc, [_kind(chunk_of(doc, history), "metadata"), chunk_of(doc, body)])
+
+
+def test_a_number_a_fixed_width_layout_wrapped_onto_two_lines_is_found_and_shown_whole() -> None:
+    doc, hits = _law()
+    quote = locate(doc, [h.chunk for h in hits], "doc_number")
+    assert quote is not None and "100013251\n  5 號令" in quote.sentence.text
+    answer = _answerer(hits).answer("勞工請假規則的文號是什麼？", hits)
+    assert "第 1000132515 號令" in answer.text.splitlines()[0]
+
+
+def test_a_named_document_naming_no_place_answers_a_question_giving_one() -> None:
+    _, hits = _law()
+    # 台灣 is nowhere in the law, which names no place of its own: it is still the one asked about.
+    answer = _answerer(hits).answer("台灣《勞工請假規則》的文號是什麼？", hits)
+    assert not answer.refused and "1000132515" in answer.text.splitlines()[0]
