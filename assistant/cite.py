@@ -11,10 +11,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from assistant.types import Citation, Hit
 from index.normalize import normalize, to_script
 from index.types import Script
+from index.wraps import FULL_SHARE, ends_in_wrap, full_width, goes_on
 
 _TERMINATORS = set("。！？；!?;")
 _PAIRS = {"“": "”", "「": "」", "『": "』", "《": "》", "（": "）", "(": ")", "【": "】", "‘": "’"}
@@ -31,18 +33,20 @@ class Sentence:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Split at 。！？；!?; and newlines, never inside a matched quote or bracket pair.
+    """Split at 。！？；!?; and newlines, never inside a matched quote or bracket pair nor at a
+    line break a fixed-width layout put inside a sentence (`index.wraps`).
 
     Closing quotes and brackets right after a terminator stay with the sentence; spans are
     trimmed of whitespace and punctuation-only pieces are dropped.
     """
     protected = _protected_positions(text)
+    wrapped = _wrap_breaks(text)
     out: list[Sentence] = []
     start = i = 0
     n = len(text)
     while i < n:
         ch = text[i]
-        if ch == "\n" or (ch in _TERMINATORS and i not in protected):
+        if (ch == "\n" and i not in wrapped) or (ch in _TERMINATORS and i not in protected):
             end = i + 1
             while end < n and (text[end] in _TERMINATORS or text[end] in _CLOSERS):
                 end += 1
@@ -52,6 +56,28 @@ def split_sentences(text: str) -> list[Sentence]:
         i += 1
     _append(out, text, start, n)
     return out
+
+
+WRAP_MIN = 40  # printed width (a wide character counts two) a fixed-width layout's full lines reach
+
+
+def _wrap_breaks(text: str) -> set[int]:
+    """Positions of the line breaks a fixed-width layout put inside a sentence (`index.wraps`);
+    none in a text whose lines are short (a table, a list of names) or that has one line."""
+    if text.count("\n") < 1:
+        return set()
+    lines = text.split("\n")
+    full = full_width(lines)
+    if full < WRAP_MIN * FULL_SHARE:
+        return set()
+    breaks: set[int] = set()
+    at = 0
+    for line, after in pairwise(lines):
+        at += len(line)
+        if ends_in_wrap(line, full) and goes_on(after):
+            breaks.add(at)
+        at += 1
+    return breaks
 
 
 def _protected_positions(text: str) -> set[int]:

@@ -144,7 +144,7 @@ def locate(doc: Document, chunks: Sequence[Chunk], field: str) -> FieldQuote | N
     best: tuple[int, FieldQuote] | None = None
     for chunk in chunks:
         block = bool({"metadata", "closing"} & set(chunk.kinds))
-        for sentence in _with_wrapped(chunk.text):
+        for sentence in split_sentences(chunk.text):
             piece = _piece_with(sentence, field, value)
             if piece is None:
                 continue
@@ -159,18 +159,6 @@ def locate(doc: Document, chunks: Sequence[Chunk], field: str) -> FieldQuote | N
             if rank == 0:
                 return best[1]
     return best[1] if best else None
-
-
-def _with_wrapped(text: str) -> list[Sentence]:
-    """The sentences of `text`, then each line a hard wrap cut short ("…字第 100013251" /
-    "5 號令…", a text laid out at a fixed width) joined with the line after it."""
-    sentences = split_sentences(text)
-    joined = [Sentence(text[a.start : b.end], a.start, b.end) for a, b in pairwise(sentences)
-              if not _ENDED.search(a.text) and "\n" in text[a.end : b.start]]
-    return sentences + joined
-
-
-_ENDED = re.compile(r"[。！？；!?;：:]\s*[”’」』）)]*$")
 
 
 def _piece_with(sentence: Sentence, field: str, value: str) -> Sentence | None:

@@ -40,6 +40,19 @@ def test_an_unclosed_quote_does_not_swallow_the_next_line() -> None:
     assert "下一句。" in sentences
 
 
+def test_a_line_break_of_a_fixed_width_layout_does_not_cut_a_sentence() -> None:
+    text = ("第 3 條 勞工結婚者給予婚假八日，工資照給；勞工因喪事依下列規定給\n"
+            "  予喪假，工資照給：\n"
+            "一、父母、養父母、繼父母、配偶喪亡者，給予喪假八日，工資照給。")
+    sentences = [s.text for s in split_sentences(text)]
+    assert sentences[1] == "勞工因喪事依下列規定給\n  予喪假，工資照給："  # the wrap is no sentence end
+    assert sentences[2].startswith("一、父母")  # an item after a colon opens its own
+    for s in split_sentences(text):
+        assert text[s.start : s.end] == s.text
+    # Short lines (names, a table's cells) are lines of their own.
+    assert len(split_sentences("召集人\n孙春兰　国务院副总理\n成员\n某某　教育部部长")) == 4
+
+
 def test_marker_forms_are_parsed_and_canonicalised() -> None:
     assert marker_numbers("甲[1]乙［2］丙【3,4】丁[5、6]戊[7-9]") == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     # Markers written after the full stop move before it, so they stay with their sentence.

@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections import Counter
 
 from config.errors import IngestError
-from index.fields import starts_with_label
-from index.normalize import normalize
+from index.wraps import ends_in_wrap, full_width, goes_on
 
 _PAGE_NUMBER = re.compile(
     r"^[-—–\s]*(?:\d{1,4}|[ivxlcdm]{1,6})[-—–\s]*$|^第\s*\d+\s*页(?:\s*[/，,]?\s*共\s*\d+\s*页)?$"
     r"|^\d+\s*/\s*\d+$|^page\s+\d+(?:\s+of\s+\d+)?$",
     re.IGNORECASE,
-)
-_ENDS_SENTENCE = re.compile(r"[。！？!?；;：:…”’」』）)]$")
-_OPENS_ITEM = re.compile(
-    r"^(?:第\s*[一二三四五六七八九十百零〇\d]+\s*[编編章节節条條款]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]"
-    r"|\d{1,2}[.．、]\D|[①-⑳]|[•·●■◆▪-]\s)"
 )
 
 
@@ -61,17 +54,11 @@ def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def display_width(text: str) -> int:
-    """Printed width: East Asian wide characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def join_wrapped(lines: list[str]) -> list[str]:
     """Lines with hard wraps joined back into paragraphs."""
-    widths = sorted(display_width(ln.rstrip()) for ln in lines if ln.strip())
-    if not widths:
+    if not any(ln.strip() for ln in lines):
         return lines
-    full = widths[int(0.9 * (len(widths) - 1))] * 0.88  # the measure of a full line
+    full = full_width(lines)
     out: list[str] = []
     joinable = False
     for line in lines:
@@ -80,7 +67,7 @@ def join_wrapped(lines: list[str]) -> list[str]:
             out.append("")
             joinable = False
             continue
-        if joinable and out and not _OPENS_ITEM.match(stripped) and not starts_with_label(normalize(stripped)):
+        if joinable and out and goes_on(stripped):
             prev = out[-1].rstrip()
             # Latin words are joined with a space; Chinese runs, and a number split by the wrap, are not.
             latin = prev[-1:].isascii() and prev[-1:].isalnum() and stripped[:1].isascii()
@@ -90,6 +77,5 @@ def join_wrapped(lines: list[str]) -> list[str]:
             out[-1] = out[-1].rstrip() + stripped
         else:
             out.append(line.rstrip())
-        tail = out[-1].rstrip()
-        joinable = display_width(line.rstrip()) >= full and not _ENDS_SENTENCE.search(tail)
+        joinable = ends_in_wrap(line, full)
     return out
