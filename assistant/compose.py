@@ -28,7 +28,7 @@ from index.numbers import Quantity, quantities
 
 CLOSEST = 3
 LEAD_MAX = 60  # characters of the first line
-FIELDS_LED = 3  # a document's particulars the first line states
+FIELDS_LED = 4  # a document's particulars the first line states
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|受理|主管|担任|[局厅委办]|部门|中心")
 
@@ -81,7 +81,7 @@ def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
     particulars = sorted((p for p in picks if p.field), key=lambda p: asked_at(plan.normalized, p.field))
     if particulars:
         # Each particular asked, in the order the question asks them ("文号、成文日期…").
-        stated = [f"{p.label + '：' if p.label else ''}{_squeeze(p.value or p.sentence.text).rstrip('。；;')}"
+        stated = [f"{p.label + '：' if p.label else ''}{_bare(_squeeze(p.value or p.sentence.text).rstrip('。；;'))}"
                   f"{_marker(groups, p)}" for p in particulars[:FIELDS_LED]]
         return "；".join(stated) + "。"
     # The whole question's best quote answers what it asks first ("减除多少？要持股多久？"
@@ -195,6 +195,12 @@ def _join(pieces: Sequence[str]) -> str:
             out += "；"
         out += piece
     return out
+
+
+def _bare(text: str) -> str:
+    """A value without the brackets its line wraps it in ("（2023年4月12日）", a 落款 date)."""
+    m = re.fullmatch(r"[（(]([^（）()]+)[)）]", text)
+    return m.group(1) if m else text
 
 
 def _squeeze(text: str) -> str:

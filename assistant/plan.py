@@ -61,6 +61,8 @@ FIELD_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("doc_number", re.compile(r"文号|发文字号|文件编号|文件号|发文号")),
     ("written_date", re.compile(
         rf"成文|落款|(?:签发|签署|印发|答复)(?:日期|时间)|{_WHEN}(?:印发|签发|签署|答复)|"
+        # the date a document of a kind bears ("公报日期", "批复的日期")
+        rf"(?<![发网])(?:公报|通知|批复|复函|答复|决定|意见|通告|公告)的?(?:日期|落款日期)|"
         rf"(?:印发|签发|签署|答复)(?:于|是在|的时间是)?{_WHEN}|"
         # a law or regulation is dated by the session that adopted it ("哪天通过")
         rf"(?:审议)?通过(?:日期|时间)|{_WHEN}(?:审议)?通过(?:的|$|[,，、?？])|(?:审议)?通过于")),

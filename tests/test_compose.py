@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.cite import split_sentences
-from assistant.compose import _balanced, compose
+from assistant.compose import _balanced, _bare, compose
 from assistant.select import Pick, group
 from tests.handmade import chunk_of, hits_of, make_document, plan_for
 
@@ -19,6 +19,11 @@ def test_the_first_line_never_ends_inside_a_quotation_it_did_not_open() -> None:
     assert _balanced("《办法》规定每人补贴100元（含税）") == "《办法》规定每人补贴100元（含税）"
     # A source's stray closing bracket is no quotation: what follows it stays, verbatim.
     assert _balanced("全社会研究与试验发展R&D)经费投入达1.04亿元") == "全社会研究与试验发展R&D)经费投入达1.04亿元"
+
+
+def test_a_particular_the_source_brackets_is_stated_without_them() -> None:
+    assert _bare("（2023年4月12日）") == "2023年4月12日"  # a 落款 date in brackets
+    assert _bare("（一）全市标准为每月1309元") == "（一）全市标准为每月1309元"  # not wrapped whole
 
 
 def test_the_first_line_states_the_whole_questions_best_quote_before_a_parts() -> None:

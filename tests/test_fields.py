@@ -88,6 +88,8 @@ def test_questions_name_the_fields_they_ask_for() -> None:
         "signer", "office", "contact", "phone")
     assert _fields("康巴什規劃的發文字號和成文日期是？") == ("doc_number", "written_date")
     assert _fields("落款日期是哪天") == ("written_date",)
+    assert _fields("统计公报的公报日期是哪天") == ("written_date",)  # the date the document bears
+    assert _fields("网站发文日期是哪天") == ()  # a portal's label, read from its table
     assert _fields("解读是什么时候发布的") == ("published_date",)
     assert _fields("研发投入占比目标是多少") == ()
     assert _fields("科技资金来源有哪些") == ()  # a funding source is not the 来源 field
@@ -124,6 +126,7 @@ def test_sign_off_fields_come_together_with_the_phone() -> None:
     quote = answer.citations[0].quote
     for value in ("孙俊青", "高新技术处", "佟永兴", "0471-6328607"):
         assert value in quote
+        assert value in answer.text.splitlines()[0]  # the first line states all four, in the order asked
 
 
 def test_a_particular_asked_that_the_document_lacks_is_named_not_skipped() -> None:
