@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import pairwise
 
 from assistant.types import Citation, Hit
@@ -61,15 +62,16 @@ def split_sentences(text: str) -> list[Sentence]:
 WRAP_MIN = 40  # printed width (a wide character counts two) a fixed-width layout's full lines reach
 
 
-def _wrap_breaks(text: str) -> set[int]:
+@lru_cache(maxsize=4096)
+def _wrap_breaks(text: str) -> frozenset[int]:
     """Positions of the line breaks a fixed-width layout put inside a sentence (`index.wraps`);
     none in a text whose lines are short (a table, a list of names) or that has one line."""
-    if text.count("\n") < 1:
-        return set()
+    if "\n" not in text:
+        return frozenset()
     lines = text.split("\n")
     full = full_width(lines)
     if full < WRAP_MIN * FULL_SHARE:
-        return set()
+        return frozenset()
     breaks: set[int] = set()
     at = 0
     for line, after in pairwise(lines):
@@ -77,7 +79,7 @@ def _wrap_breaks(text: str) -> set[int]:
         if ends_in_wrap(line, full) and goes_on(after):
             breaks.add(at)
         at += 1
-    return breaks
+    return frozenset(breaks)
 
 
 def _protected_positions(text: str) -> set[int]:
