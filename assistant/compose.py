@@ -2,9 +2,9 @@
 
 The first line states what was asked in a few words — the figure with its condition, the date,
 the 文号, the responsible units — as a verbatim span of the best quoted sentence, so nothing is
-invented. Then the quotes, grouped by document under a line naming each by title and 文号
-(`根据《…》（国发〔2018〕41号）[1]：`), each with its marker. The
-whole answer is in the script of the question; the source card shows the original text.
+invented; a comparison's states each document's. Then the quotes, grouped by document under a
+line naming each by title and 文号 (`根据《…》（国发〔2018〕41号）[1]：`), each with its marker.
+The whole answer is in the script of the question; the source card shows the original text.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from index.numbers import Quantity, quantities
 CLOSEST = 3
 LEAD_MAX = 60  # characters of the first line
 FIELDS_LED = 4  # a document's particulars the first line states
+SIDES = 3  # documents a comparison's first line states the asked fact of
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|受理|主管|担任|[局厅委办]|部门|中心")
 
@@ -84,6 +85,11 @@ def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
         stated = [f"{p.label + '：' if p.label else ''}{_bare(_squeeze(p.value or p.sentence.text).rstrip('。；;'))}"
                   f"{_marker(groups, p)}" for p in particulars[:FIELDS_LED]]
         return "；".join(stated) + "。"
+    if plan.comparison and len({g[0].hit.document.doc_id for g in groups}) > 1:
+        # Documents set side by side ("甲和乙分别是多少"): each one's figure, with its marker.
+        sides = _per_document(plan, groups, picks)
+        if len(sides) > 1:
+            return "；".join(sides) + "。"
     # The whole question's best quote answers what it asks first ("减除多少？要持股多久？"
     # leads with the amount, not a date of the same sentence).
     first = plan.parts[0] if plan.parts else plan
@@ -93,6 +99,18 @@ def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
         if span:
             return f"{span}[{n}]。"
     return ""
+
+
+def _per_document(plan: Plan, groups: Sequence[Sequence[Pick]], picks: Sequence[Pick]) -> list[str]:
+    """For each document quoted (up to SIDES, in the order quoted), the span of its most probable
+    quote stating what is asked, with the marker."""
+    out: list[str] = []
+    for doc_id in list(dict.fromkeys(g[0].hit.document.doc_id for g in groups))[:SIDES]:
+        own = sorted((p for p in picks if p.hit.document.doc_id == doc_id), key=lambda p: -p.p)
+        span, pick = next(((x, p) for p in own if (x := _fact_span(plan, p.sentence.text))), ("", None))
+        if pick is not None:
+            out.append(f"{span}{_marker(groups, pick)}")
+    return out
 
 
 def _marker(groups: Sequence[Sequence[Pick]], pick: Pick) -> str:

@@ -90,3 +90,15 @@ def test_the_source_line_names_each_document_by_title_and_number(title: str, que
     hit = hits_of(doc, [chunk_of(doc, body, (doc.title,))])[0]
     pick = Pick(hit, split_sentences(hit.chunk.text)[0], 0, 0.9)
     assert shown in compose(plan_for(question, [doc]), group([pick])).text.splitlines()
+
+
+def test_a_comparisons_first_line_states_each_documents_figure() -> None:
+    docs = [make_document(f"{name}.txt", f"{name}\n{body}", name) for name, body in (
+        ("东湖区规划", "到2025年，研发投入强度达到2.2%以上。"),
+        ("某省方案", "到2025年，全省研发投入强度达到1.5%。"))]
+    hits = [hits_of(d, [chunk_of(d, d.text.split("\n")[1], (d.title,))])[0] for d in docs]
+    picks = [Pick(h, split_sentences(h.chunk.text)[0], 0, p) for h, p in zip(hits, (0.9, 0.6), strict=True)]
+    plan = plan_for("东湖区规划和某省方案的研发投入强度目标各是多少？", docs)
+    assert plan.comparison
+    first = compose(plan, group(picks)).text.splitlines()[0]
+    assert first == "到2025年，研发投入强度达到2.2%以上[1]；到2025年，全省研发投入强度达到1.5%[2]。"
