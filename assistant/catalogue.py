@@ -187,12 +187,12 @@ def named_in(norm: str, catalogue: Catalogue, places: Sequence[str] = ()) -> Nam
 _SEVERAL = re.compile(r"分别|各自|各是|对比|比较|相比|区别|异同")
 
 
-# The kind of document a question names with a place ("江苏和苏州的条例").
+# The kind of document a question names with a place ("甲省和乙市的条例").
 _DOC_KIND = re.compile(r"条例|办法|规定|细则|规划|意见|方案|通知|公报|决定|纲要")
 
 
 def _by_places(norm: str, catalogue: Catalogue, places: Sequence[str]) -> list[Document]:
-    """Documents a question names by their places and kind ("江苏和苏州的条例怎么规定的"):
+    """Documents a question names by their places and kind ("甲省和乙市的条例怎么规定的"):
     for each place, the documents whose title holds it and the kind named — only when every
     place named has one."""
     kinds = set(_DOC_KIND.findall(norm))

@@ -3,7 +3,7 @@
 The first line states what was asked in a few words — the figure with its condition, the date,
 the 文号, the responsible units — as a verbatim span of the best quoted sentence, so nothing is
 invented; a comparison's states each document's. Then the quotes, grouped by document under a
-line naming each by title and 文号 (`根据《…》（国发〔2018〕41号）[1]：`), each with its marker.
+line naming each by title and 文号 (`根据《…》（甲发〔2024〕1号）[1]：`), each with its marker.
 The whole answer is in the script of the question; the source card shows the original text.
 """
 
@@ -55,7 +55,7 @@ def compose(plan: Plan, groups: Sequence[Sequence[Pick]], backend: str = "extrac
 
 
 def _shown_number(plan: Plan, hit: Hit) -> str:
-    """The document's 文号 in brackets after its title ("《…》（国发〔2018〕41号）"), as an answer
+    """The document's 文号 in brackets after its title ("《…》（甲发〔2024〕1号）"), as an answer
     naming its source by both does; empty when it has none, its title holds it, or the first
     line states it already (the 文号 was asked)."""
     number = (hit.document.doc_number or "").strip()
@@ -223,7 +223,7 @@ def _bare(text: str) -> str:
 
 def _squeeze(text: str) -> str:
     """Whitespace runs collapsed to one space; a line break a hard wrap put inside a word or
-    number ("…字第 100013251⏎  5 號令") is dropped."""
+    number ("…字第 1024⏎  8 號令") is dropped."""
     return " ".join(_WRAP.sub("", text).split())
 
 

@@ -201,7 +201,7 @@ def _year_in_context(c: Candidate, years: Sequence[str]) -> bool:
 
 def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:
     """The question names a place and every candidate comes from a document about another
-    place that does not mention it ("深圳的补贴" over one city's rules): that place's
+    place that does not mention it ("甲市的补贴" over one city's rules): that place's
     rules are not in the corpus. A document naming no place (a national one) never conflicts."""
     return bool(plan.places) and bool(cands) and all(c.features["place_conflict"] for c in cands)
 

@@ -126,7 +126,7 @@ class Plan:
     terms: tuple[Term, ...] = ()
     focus: tuple[str, ...] = ()  # per clause, the key term right before the question word
     years: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()  # place names the question gives (北京, 某某区)
+    places: tuple[str, ...] = ()  # place names the question gives (长沙, 某某区)
     actual: bool = False  # asks what was achieved (实际建成了多少), not what was planned
     documents: tuple[str, ...] = ()  # ids of the documents the question names
     missing: tuple[str, ...] = ()  # names and numbers it gives that no indexed document has

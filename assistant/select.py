@@ -113,7 +113,7 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
                                and has_kind(plan, normalize(best.sentence.text))):
             docs.add(p.hit.document.doc_id)
             chosen.append(p)
-    # A question naming several documents ("江苏和苏州的条例怎么规定") hears from each: its
+    # A question naming several documents ("甲省和乙市的条例怎么规定") hears from each: its
     # best sentence joins at the neighbour's bar.
     if len(plan.documents) > 1 and not plan.only_fields:
         for doc_id in plan.documents:

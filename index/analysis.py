@@ -130,7 +130,7 @@ class Analyzer:
         self._idf_table()
 
     def places(self, text: str) -> tuple[str, ...]:
-        """Place names in `text`: what jieba tags as a place (北京, 杭州市), and names ending in an
+        """Place names in `text`: what jieba tags as a place (长沙, 洛阳市), and names ending in an
         administrative level it does not know (某某旗, 某某自治州, a district of three or more
         characters)."""
         norm = normalize(text)
@@ -274,7 +274,7 @@ _LEVEL = re.compile(r"(?:特别行政区|经济特区|自治区|自治州|地区
 
 
 def place_stem(name: str) -> str:
-    """A place without its level word (杭州市 → 杭州), for matching either form in a text."""
+    """A place without its level word (洛阳市 → 洛阳), for matching either form in a text."""
     stem = _LEVEL.sub("", normalize(name))
     return stem if len(stem) >= 2 else normalize(name)
 

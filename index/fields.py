@@ -1,4 +1,4 @@
-"""Labelled metadata fields (`发文字号：国发〔2018〕41号`) wherever a page lays them out.
+"""Labelled metadata fields (`发文字号：甲发〔2024〕1号`) wherever a page lays them out.
 
 Government portals and gov.cn print a block of `label：value` fields; layouts differ:
 several fields on one line, one per line, the value on the line after its label (a table
