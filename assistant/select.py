@@ -4,12 +4,13 @@ The most probable evidence sentence leads. Sentences join it when the scorer rat
 above the fitted `add_at`: more of the same answer, the answer for each part of a question that
 asks several things, and the other document's figure when two documents both state one (a
 comparison, or the same measure given differently). A question that names its documents is
-answered from them. A question for the items of a structure (哪几项) gets every sibling item of
-the best item, and so does one asking 哪些 whose best sentence titles an item when the heading
-above the items shares as much of the question (下一步重点工作有哪些表态). An item quoted
-brings the sentence announcing its enumeration ("需满足以下条件之一："). A sentence between two
-quoted sentences of one passage joins them, and adjacent sentences of one passage become one
-quote.
+answered from them; asked of each (分别, 各自), each one named answers with its sentence sharing
+the question's key terms as well as the best one does, however that sentence is rated. A
+question for the items of a structure (哪几项) gets every sibling item of the best item, and so
+does one asking 哪些 whose best sentence titles an item when the heading above the items shares
+as much of the question (下一步重点工作有哪些表态). An item quoted brings the sentence
+announcing its enumeration ("需满足以下条件之一："). A sentence between two quoted sentences of
+one passage joins them, and adjacent sentences of one passage become one quote.
 """
 
 from __future__ import annotations
@@ -116,10 +117,20 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
     # A question naming several documents ("甲省和乙市的条例怎么规定") hears from each: its
     # best sentence joins at the neighbour's bar.
     if len(plan.documents) > 1 and not plan.only_fields:
+        cov = {id(c.sentence): c.features["cov"] for c in cands}
+        top_cov = cov.get(id(best.sentence), 0.0)
         for doc_id in plan.documents:
-            own = next((p for p in picks if p.hit.document.doc_id == doc_id), None)
-            if (own is not None and doc_id not in docs and own.p >= scorer.add_at * NEIGHBOUR_BAR
-                    and not _same(own, chosen)):
+            mine = [p for p in picks if p.hit.document.doc_id == doc_id]
+            if not mine or doc_id in docs:
+                continue
+            own: Pick | None = mine[0]
+            if mine[0].p < scorer.add_at * NEIGHBOUR_BAR:
+                # Asked of each (分别, 各自): the document's sentence sharing the question's key
+                # terms as well as the best one does joins, however it is rated.
+                closest = max(mine, key=lambda p: cov.get(id(p.sentence), 0.0))
+                own = (closest if plan.comparison and top_cov and cov.get(id(closest.sentence), 0.0) >= top_cov
+                       else None)
+            if own is not None and not _same(own, chosen):
                 docs.add(doc_id)
                 chosen.append(own)
     for p in picks[1:]:

@@ -477,3 +477,20 @@ def test_a_list_question_whose_best_sentence_titles_an_item_gets_the_items_it_as
     probs = [scorer.add_at * 1.5 if c.sentence.text.startswith("二是") else 0.0 for c in cands]
     picks = choose(plan, hits, cands, probs, scorer, limit=4, chunks_of=lambda doc_id: chunks)
     assert sum(bool(re.match("[一二三]是", p.sentence.text)) for p in picks) == items
+
+
+def test_asked_of_each_named_document_one_rated_low_still_answers_with_its_closest_sentence() -> None:
+    county = make_document("county.txt", "县域创新实施意见\n大力推进企业研发费用税前加计扣除政策落实。",
+                           "县域创新实施意见")
+    district = make_document("district.txt", "东湖区科技创新规划\n落实研发费用加计扣除等政策，做到应享尽享。",
+                             "东湖区科技创新规划")
+    docs = [county, district]
+    hits = [Hit(chunk=chunk_of(d, d.text.split("\n")[1], (d.title,)), document=d, rank=i, fused_score=1 / i)
+            for i, d in enumerate((district, county), 1)]
+    plan = plan_for("县域创新实施意见和东湖区规划,对研发费用加计扣除分别怎么要求的?", docs)
+    assert set(plan.documents) == {county.doc_id, district.doc_id} and plan.comparison and not plan.parts
+    cands = candidates(plan, hits)
+    scorer = load_scorer(None)
+    probs = [scorer.add_at * 1.5 if c.hit.document is district else 0.0 for c in cands]  # the county's rated low
+    picks = choose(plan, hits, cands, probs, scorer, limit=3)
+    assert {p.hit.document.source for p in picks} == {"county.txt", "district.txt"}
