@@ -30,6 +30,8 @@ CLOSEST = 3
 LEAD_MAX = 60  # characters of the first line
 FIELDS_LED = 4  # a document's particulars the first line states
 SIDES = 3  # documents a comparison's first line states the asked fact of
+_WHICH_YEAR = re.compile(r"哪一?年|什么年份|何年")
+_BARE_YEAR = re.compile(r"\s*(?:到|在|于)?\d{4}年\s*")
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _RESPONSIBLE = re.compile(r"责任单位|牵头|负责|承办|受理|主管|担任|[局厅委办]|部门|中心")
 
@@ -136,6 +138,8 @@ def _fact_span(plan: Plan, sentence: str) -> str:
     if sentence[end : end + 1] in ("：", ":") and k + 1 < len(clauses):
         # A label ("(责任单位:甲、乙,丙)"): what it labels follows, as many of its clauses as fit.
         end = max((e for _, e in clauses[k + 1 :] if e - start <= LEAD_MAX + 20), default=clauses[k + 1][1])
+    elif _BARE_YEAR.fullmatch(norm[start:end]) and k + 1 < len(clauses) and clauses[k + 1][1] - start <= LEAD_MAX:
+        end = clauses[k + 1][1]  # a bare "2012年," is read with what it dates
     span = _balanced(_squeeze(sentence[start:end]))
     if span[:1] in ("(", "（") and span[-1:] in (")", "）"):
         span = span[1:-1]  # a bracketed note, stated without its brackets
@@ -152,7 +156,9 @@ def _states(plan: Plan, clause: str) -> bool:
                  if (q.value, q.unit) not in given]
         return bool(found)
     if plan.asks("date"):
-        return bool(dates_in(clause)) or bool(re.search(r"\d{1,2}月\d{1,2}日|之日起|工作日|截止", clause))
+        # A year alone answers 哪一年 (2012年,…被认定为…).
+        year = bool(_WHICH_YEAR.search(plan.normalized)) and bool(re.search(r"(?<!\d)\d{4}年", clause))
+        return year or bool(dates_in(clause)) or bool(re.search(r"\d{1,2}月\d{1,2}日|之日起|工作日|截止", clause))
     if plan.asks("doc_number"):
         return bool(numbers_in(clause))
     if plan.asks("unit"):

@@ -102,3 +102,17 @@ def test_a_comparisons_first_line_states_each_documents_figure() -> None:
     assert plan.comparison
     first = compose(plan, group(picks)).text.splitlines()[0]
     assert first == "到2025年，研发投入强度达到2.2%以上[1]；到2025年，全省研发投入强度达到1.5%[2]。"
+
+
+@pytest.mark.parametrize(("question", "first"), [
+    # 哪一年 is answered by the year and what it dates.
+    ("示范基地是哪一年认定为国家级的？", "2012年,示范基地被认定为国家级文化和科技融合示范基地[1]。"),
+    # A year is no date for 什么时候 (a day is asked): no first line then.
+    ("示范基地是什么时候认定的？", "根据《答复》[1]："),
+])
+def test_which_year_is_answered_by_the_year_and_what_it_dates(question: str, first: str) -> None:
+    body = "2012年,示范基地被认定为国家级文化和科技融合示范基地。"
+    doc = make_document("reply.txt", "答复\n" + body, "答复")
+    hit = hits_of(doc, [chunk_of(doc, body, (doc.title,))])[0]
+    pick = Pick(hit, split_sentences(hit.chunk.text)[0], 0, 0.9)
+    assert compose(plan_for(question, [doc]), group([pick])).text.splitlines()[0] == first
