@@ -96,10 +96,9 @@ def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
     # leads with the amount, not a date of the same sentence).
     first = plan.parts[0] if plan.parts else plan
     for best in [picks[0], *(p for p in picks[1:] if p.part)]:
-        n = next(i for i, g in enumerate(groups, 1) if best in g)
         span = (not best.part and _fact_span(first, best.sentence.text)) or _fact_span(plan, best.sentence.text)
         if span:
-            return f"{span}[{n}]。"
+            return f"{span}{_marker(groups, best)}。"
     return ""
 
 
@@ -140,9 +139,7 @@ def _fact_span(plan: Plan, sentence: str) -> str:
         end = max((e for _, e in clauses[k + 1 :] if e - start <= LEAD_MAX + 20), default=clauses[k + 1][1])
     elif _BARE_YEAR.fullmatch(norm[start:end]) and k + 1 < len(clauses) and clauses[k + 1][1] - start <= LEAD_MAX:
         end = clauses[k + 1][1]  # a bare "2012年," is read with what it dates
-    span = _balanced(_squeeze(sentence[start:end]))
-    if span[:1] in ("(", "（") and span[-1:] in (")", "）"):
-        span = span[1:-1]  # a bracketed note, stated without its brackets
+    span = _bare(_balanced(_squeeze(sentence[start:end])))  # a bracketed note, stated without its brackets
     return span if 0 < len(span) <= LEAD_MAX + 20 else ""
 
 
@@ -222,7 +219,8 @@ def _join(pieces: Sequence[str]) -> str:
 
 
 def _bare(text: str) -> str:
-    """A value without the brackets its line wraps it in ("（2023年4月12日）", a 落款 date)."""
+    """`text` without the brackets wrapping it whole ("（2023年4月12日）", a 落款 date;
+    "（交通运输部负责）"); "（一）…（试行）" is not wrapped whole and stays."""
     m = re.fullmatch(r"[（(]([^（）()]+)[)）]", text)
     return m.group(1) if m else text
 
