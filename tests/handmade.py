@@ -87,6 +87,27 @@ def chunk_of(doc: Document, paragraph: str, heading_path: tuple[str, ...] = ()) 
     )
 
 
+ITEMS_REPLY = (  # a reply's next steps, one item per passage under their heading
+    "关于政协第0581号提案的答复\n\n"
+    "二、下一步重点工作\n\n"
+    "一是营造良好的创新生态。加快推动各类支持创新政策的落实。\n\n"
+    "二是培育文化科技领域创新主体。实施创新型企业“双倍增双提升”行动。\n\n"
+    "三是推动文化科技融合数字化发展。组织实施一批关键技术攻关项目。"
+)
+
+
+def reply_items() -> tuple[Document, list[Chunk]]:
+    """`ITEMS_ITEMS_REPLY` and its chunks: each item a passage under the heading of the items."""
+    doc = make_document("000_reply.txt", ITEMS_REPLY, "关于政协第0581号提案的答复")
+    parts = ITEMS_REPLY.split("\n\n")[1:]
+    heading = parts[0]
+    chunks = [chunk_of(doc, f"{heading}\n\n{parts[1]}", (doc.title, heading, "一是营造良好的创新生态"))]
+    for part in parts[2:]:
+        lead = part.split("。")[0]
+        chunks.append(chunk_of(doc, part, (doc.title, heading, lead)))
+    return doc, chunks
+
+
 def make_hits() -> list[Hit]:
     """Four hits: two reply paragraphs (simplified), then two plan paragraphs (traditional)."""
     reply, plan = reply_document(), plan_document()

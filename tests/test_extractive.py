@@ -11,7 +11,7 @@ from assistant.check import REFUSAL_PHRASE, check_answer
 from assistant.extractive import ExtractiveAnswerer, _other_year
 from assistant.features import candidates
 from assistant.scorer import load_scorer
-from assistant.select import choose, scored
+from assistant.select import choose
 from assistant.types import Answer, Hit
 from config.settings import AnswerSettings
 from index.normalize import detect_script
@@ -26,6 +26,7 @@ from tests.handmade import (
     plan_for,
     ranked,
     reply_document,
+    reply_items,
 )
 
 SETTINGS = AnswerSettings(backend="extractive", persona="citizen", max_citations=4)
@@ -35,6 +36,7 @@ def _ex(settings: AnswerSettings = SETTINGS, **kw) -> Planned:  # type: ignore[n
     docs = kw.pop("documents", None)
     return Planned(ExtractiveAnswerer(settings, documents=docs, **kw), docs() if docs else None)
 
+
 OPINION = (
     "关于促进县域创新驱动发展的实施意见\n\n"
     "一、集聚创新资源,强化创新载体建设\n"
@@ -43,13 +45,6 @@ OPINION = (
     "二、加大政策支撑,促进科技成果转移转化\n"
     "有条件的盟市可设立科技成果转化、创业投资引导等基金。"
     "(责任单位:自治区地方金融监督管理局、科技厅)\n"
-)
-REPLY = (
-    "关于政协第0581号提案的答复\n\n"
-    "二、下一步重点工作\n\n"
-    "一是营造良好的创新生态。加快推动各类支持创新政策的落实。\n\n"
-    "二是培育文化科技领域创新主体。实施创新型企业“双倍增双提升”行动。\n\n"
-    "三是推动文化科技融合数字化发展。组织实施一批关键技术攻关项目。"
 )
 
 
@@ -67,17 +62,6 @@ def _opinion_hits() -> list[Hit]:
     chunks = [chunk_of(doc, "\n".join(sections[i : i + 2]), (doc.title, sections[i]))
               for i in (0, 2)]
     return hits_of(doc, chunks)
-
-
-def _reply_items() -> tuple[Document, list]:
-    doc = make_document("000_reply.txt", REPLY, "关于政协第0581号提案的答复")
-    parts = REPLY.split("\n\n")[1:]
-    heading = parts[0]
-    chunks = [chunk_of(doc, f"{heading}\n\n{parts[1]}", (doc.title, heading, "一是营造良好的创新生态"))]
-    for part in parts[2:]:
-        lead = part.split("。")[0]
-        chunks.append(chunk_of(doc, part, (doc.title, heading, lead)))
-    return doc, chunks
 
 
 def _lines(answer: Answer) -> list[str]:
@@ -147,7 +131,7 @@ def test_responsibility_question_answers_with_that_sections_note() -> None:
 
 
 def test_which_items_lists_every_sibling_in_order_even_beyond_the_hits() -> None:
-    doc, chunks = _reply_items()
+    doc, chunks = reply_items()
     hits = [Hit(chunk=c, document=doc, rank=i, fused_score=1 / i)
             for i, c in enumerate(chunks[:2], 1)]  # the third item was not retrieved
     answerer = _ex(chunks_of=lambda doc_id: chunks)
@@ -352,43 +336,6 @@ def test_the_sentence_announcing_items_never_takes_the_first_line() -> None:
     assert "1500元" in _lines(answer)[0]  # the amount leads, not the announcement
 
 
-def test_a_part_set_against_a_named_document_is_answered_from_another() -> None:
-    district_text = ("东湖区科技创新十四五规划\n到2025年,东湖区全社会研发经费投入占GDP的比重达到2.2%以上。"
-                     "规模以上工业企业研发投入强度显著增长,研发投入目标全面完成。")
-    region_text = "某省科技赋能实施方案解读\n到2025年,全社会研发经费投入年均增长高于12%,研发投入强度达到1.5%。"
-    district = make_document("district.txt", district_text, "东湖区科技创新十四五规划")
-    region = make_document("region.txt", region_text, "某省科技赋能实施方案解读")
-    body_d, body_r = district_text.split("\n")[1], region_text.split("\n")[1]
-    hits = [Hit(chunk=chunk_of(district, body_d, (district.title,)), document=district, rank=1, fused_score=1.0),
-            Hit(chunk=chunk_of(region, body_r, (region.title,)), document=region, rank=2, fused_score=0.6)]
-    question = "到2025年,全省研发投入强度目标和东湖区的目标各是多少?"
-    plan = plan_for(question, [district, region])
-    assert plan.contrasted == {district.doc_id}
-    scorer = load_scorer()
-    cands, probs = scored(plan, hits, scorer)
-    picks = choose(plan, hits, cands, probs, scorer, limit=3)
-    assert [p.hit.document.source for p in picks if p.part] == ["region.txt"]
-    # Listed subjects sharing the frame that names the document stay in it.
-    assert not plan_for("东湖区十四五规划里研发投入和高新技术企业的目标分别是多少?", [district, region]).contrasted
-
-
-def test_a_part_naming_its_document_is_rated_among_that_documents_passages() -> None:
-    plan_text = "东湖区科技创新规划\n" + "\n".join(f"第{i}项 东湖区建成院士专家工作站{i}家。" for i in range(1, 9))
-    action_text = "某省科技合作行动计划\n到2020年,建成院士专家工作站180家,引进院士190位。"
-    district = make_document("district.txt", plan_text, "东湖区科技创新规划")
-    action = make_document("action.txt", action_text, "某省科技合作行动计划")
-    chunks = [chunk_of(district, line, (district.title,)) for line in plan_text.split("\n")[1:]]
-    hits = [*hits_of(district, chunks),  # eight passages of the district plan come first
-            Hit(chunk=chunk_of(action, action_text.split("\n")[1], (action.title,)), document=action, rank=9,
-                fused_score=0.1)]
-    question = "东湖区建成了几家院士专家工作站?某省科技合作行动计划定的院士专家工作站目标是多少家?"
-    plan = plan_for(question, [district, action])
-    scorer = load_scorer()
-    cands, probs = scored(plan, hits, scorer)
-    picks = choose(plan, hits, cands, probs, scorer, limit=3)
-    assert any(p.hit.document.source == "action.txt" for p in picks)
-
-
 def test_two_documents_named_by_their_places_each_answer() -> None:
     east = make_document("east.txt", "江苏省人才条例\n第九条 劳务费支出由项目承担单位据实列支，不单设比例限制。",
                          "江苏省人才条例")
@@ -403,20 +350,6 @@ def test_two_documents_named_by_their_places_each_answer() -> None:
     assert set(plan.documents) == {east.doc_id, west.doc_id}
     answer = _ex(documents=lambda: docs).answer("科研项目的劳务费有没有比例限制？江苏和苏州的条例怎么规定的？", hits)
     assert {c.doc_id for c in answer.citations} == {east.doc_id, west.doc_id}
-
-
-def test_a_comparison_hears_the_other_document_at_a_lower_bar() -> None:
-    a = make_document("a.txt", "甲文件\n支持企业在科创板挂牌融资。", "甲文件")
-    b = make_document("b.txt", "乙规划\n对在科创板挂牌的企业给予后补助支持。", "乙规划")
-    hits = [Hit(chunk=chunk_of(d, d.text.split("\n")[1], (d.title,)), document=d, rank=i, fused_score=1 / i)
-            for i, d in enumerate((a, b), 1)]
-    scorer = load_scorer(None)
-    plan = plan_for("科创板挂牌融资，两份文件分别有啥支持？", [a, b])
-    assert plan.comparison
-    cands = candidates(plan, hits)
-    probs = [scorer.add_at * 1.2, scorer.add_at * 0.6]  # the other side is likely, not sure
-    picks = choose(plan, hits, cands, probs, scorer, limit=4)
-    assert {p.hit.document.doc_id for p in picks} == {a.doc_id, b.doc_id}
 
 
 def test_a_five_year_plans_target_answers_its_last_year_before_another_years_figure() -> None:
@@ -443,54 +376,3 @@ def test_the_year_a_document_was_issued_does_not_conflict_with_the_years_it_reco
     dated = replace(undated, written_date="2018-12-10")
     hits = [replace(hits[0], document=dated)]
     assert candidates(plan, hits)[0].features["year_conflict"] == 0.0  # the 2018 document recounts 2016
-
-
-def test_a_sentence_between_two_quoted_ones_of_a_passage_joins_them() -> None:
-    body = ("反渗透技术在应用中存在一些问题：一是预处理要求高，运行成本较高；"
-            "二是所用膜基本是进口产品，国产技术未发挥优势；三是制造、使用成本比传统方式高。")
-    doc = make_document("reply.txt", "节水复函\n" + body, "节水复函")
-    hits = hits_of(doc, [chunk_of(doc, body, (doc.title,))])
-    plan = plan_for("复函说反渗透技术应用中成本高吗？", [doc])
-    assert not plan.asks("list")
-    cands = candidates(plan, hits)
-    assert [c.index for c in cands] == [0, 1, 2]
-    scorer = load_scorer(None)
-    probs = [scorer.add_at * 1.5, 0.0, scorer.add_at * 1.2]  # the middle item looks unlikely alone
-    picks = choose(plan, hits, cands, probs, scorer, limit=4)
-    assert sorted(p.index for p in picks) == [0, 1, 2]
-
-
-@pytest.mark.parametrize(("question", "items"), [
-    # Asked what comes under the heading: every item of it.
-    ("针对提案,科技厅对下一步重点工作做了哪些表态？", 3),
-    # Asked about one item's own subject: that item.
-    ("培育文化科技领域创新主体要做哪些事？", 1),
-])
-def test_a_list_question_whose_best_sentence_titles_an_item_gets_the_items_it_asks_about(
-        question: str, items: int) -> None:
-    doc, chunks = _reply_items()
-    hits = hits_of(doc, chunks)
-    plan = plan_for(question, [doc])
-    assert plan.asks("list") and not plan.wants_items and not plan.parts
-    cands = candidates(plan, hits)
-    scorer = load_scorer(None)
-    probs = [scorer.add_at * 1.5 if c.sentence.text.startswith("二是") else 0.0 for c in cands]
-    picks = choose(plan, hits, cands, probs, scorer, limit=4, chunks_of=lambda doc_id: chunks)
-    assert sum(bool(re.match("[一二三]是", p.sentence.text)) for p in picks) == items
-
-
-def test_asked_of_each_named_document_one_rated_low_still_answers_with_its_closest_sentence() -> None:
-    county = make_document("county.txt", "县域创新实施意见\n大力推进企业研发费用税前加计扣除政策落实。",
-                           "县域创新实施意见")
-    district = make_document("district.txt", "东湖区科技创新规划\n落实研发费用加计扣除等政策，做到应享尽享。",
-                             "东湖区科技创新规划")
-    docs = [county, district]
-    hits = [Hit(chunk=chunk_of(d, d.text.split("\n")[1], (d.title,)), document=d, rank=i, fused_score=1 / i)
-            for i, d in enumerate((district, county), 1)]
-    plan = plan_for("县域创新实施意见和东湖区规划,对研发费用加计扣除分别怎么要求的?", docs)
-    assert set(plan.documents) == {county.doc_id, district.doc_id} and plan.comparison and not plan.parts
-    cands = candidates(plan, hits)
-    scorer = load_scorer(None)
-    probs = [scorer.add_at * 1.5 if c.hit.document is district else 0.0 for c in cands]  # the county's rated low
-    picks = choose(plan, hits, cands, probs, scorer, limit=3)
-    assert {p.hit.document.source for p in picks} == {"county.txt", "district.txt"}
