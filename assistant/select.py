@@ -8,7 +8,8 @@ answered from them; asked of each (分别, 各自), each one named answers with 
 the question's key terms as well as the best one does, however that sentence is rated. A
 question for the items of a structure (哪几项) gets every sibling item of the best item, and so
 does one asking 哪些 whose best sentence titles an item when the heading above the items shares
-as much of the question (下一步重点工作有哪些表态). An item quoted brings the sentence
+as much of the question (下一步重点工作有哪些表态). A best sentence that is only the title of
+its passage gives way to the passage's sentences stating the asked kind. An item quoted brings the sentence
 announcing its enumeration ("需满足以下条件之一："). A sentence between two quoted sentences of
 one passage joins them, and adjacent sentences of one passage become one quote.
 """
@@ -83,6 +84,12 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
         if len(siblings) > 1:
             return siblings[: LIST_FACTOR * limit]
     chosen = [best]
+    # A title quoted alone says what its passage is about, not what it says: the passage's
+    # sentences stating the asked kind answer in its place.
+    body = _body(plan, best, picks)[:limit] if _titles_passage(best) else []
+    if body:
+        best, chosen = body[0], body
+        picks = [*body, *(p for p in picks if not _same(p, body))]
     # Each part of a question that asks several things: its own best sentence. A part naming
     # its document is rated among that document's passages, a part set against one naming its
     # document (`Plan.contrasted`) among the other documents', as if retrieval had searched
@@ -270,6 +277,21 @@ def _heads_its_item(plan: Plan, pick: Pick) -> bool:
     if len(path) < 2 or compact(pick.sentence.text).rstrip("。") != compact(path[-1]).rstrip("。"):
         return False
     return coverage(plan.terms, compact(path[-2])) >= coverage(plan.terms, compact(path[-1]))
+
+
+def _titles_passage(pick: Pick) -> bool:
+    """Whether the sentence is the title its passage sits under ("（十二）多措并举打造…队伍。")."""
+    path = pick.hit.chunk.heading_path
+    return bool(path) and compact(pick.sentence.text).rstrip("。") == compact(path[-1]).rstrip("。")
+
+
+def _body(plan: Plan, title: Pick, picks: Sequence[Pick]) -> list[Pick]:
+    """The sentences of the passage `title` heads that answer in its place, best first: those
+    stating the asked kind, else the best rated one."""
+    own = sorted((p for p in picks if p.hit.chunk.chunk_id == title.hit.chunk.chunk_id and p.index > title.index),
+                 key=lambda p: -p.p)
+    stating = [p for p in own if has_kind(plan, normalize(p.sentence.text))] if plan.kinds else []
+    return stating or own[:1]
 
 
 def _same(pick: Pick, chosen: Sequence[Pick]) -> bool:

@@ -115,3 +115,22 @@ def test_asked_of_each_named_document_one_rated_low_still_answers_with_its_close
     probs = [scorer.add_at * 1.5 if c.hit.document is district else 0.0 for c in cands]  # the county's rated low
     picks = choose(plan, hits, cands, probs, scorer, limit=3)
     assert {p.hit.document.source for p in picks} == {"county.txt", "district.txt"}
+
+
+def test_a_title_quoted_alone_gives_way_to_its_passages_figures() -> None:
+    title = "（十二）多措并举打造教师队伍。"
+    body = (title + "加强师范院校建设，优化结构布局。"
+            "实施教师素质提高计划，建立100个教师培养培训基地，教师每年至少1个月在企业实训。"
+            "从2019年起，专业教师原则上从具有3年以上企业工作经历的人员中公开招聘。")
+    doc = make_document("plan.txt", "改革方案\n" + body, "改革方案")
+    hits = hits_of(doc, [chunk_of(doc, body, (doc.title, title.rstrip("。")))])
+    plan = plan_for("方案对教师队伍建设定了哪些具体指标？", [doc])
+    assert plan.wants_figure
+    cands = candidates(plan, hits)
+    assert [c.index for c in cands] == [0, 1, 2, 3]
+    scorer = load_scorer(None)
+    probs = [scorer.add_at * 1.2, scorer.add_at * 0.2, 0.05, 0.01]  # the title is rated best
+    picks = choose(plan, hits, cands, probs, scorer, limit=4)
+    quoted = [p.sentence.text for p in picks]
+    assert quoted[0].startswith("实施教师素质提高计划")  # the likelier of the two stating figures
+    assert any(q.startswith("从2019年起") for q in quoted) and any(q.startswith("实施") for q in quoted)
