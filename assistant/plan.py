@@ -87,6 +87,8 @@ _COMPARE = re.compile(
 _WANTS_ITEMS = re.compile(
     r"哪几|几(?:项|个方面|条|点)|哪些(?:工作|措施|任务|方面|举措|原则|目标|重点|材料|条件|类别|情形)|"
     r"哪[两三四五六七八九十\d]+(?:个|项|条|类|种|样)")
+# One thing asked for by name, ending the question ("主管机关是哪个单位", "是哪位领导").
+_WANTS_ONE = re.compile(r"是哪(?:个|一个|位|家|一家)[^些]{0,6}$")
 _WANTS_DOCUMENTS = re.compile(
     r"(?:在|从)哪(?:些|几份|几个)(?:政策)?文件|哪(?:些|几份|几个)(?:政策)?文件[里中都]?.{0,6}"
     r"(?:要求|提到|提出|涉及|规定|明确|部署|落实|利用|讲到|说到|写了|有规定)")
@@ -132,6 +134,7 @@ class Plan:
     missing: tuple[str, ...] = ()  # names and numbers it gives that no indexed document has
     comparison: bool = False
     wants_items: bool = False  # the items of a structure (哪几项工作, 几个方面)
+    wants_one: bool = False  # one thing by name (是哪个单位): the best sentence, not more like it
     wants_documents: bool = False  # which documents say something
     parts: tuple[Plan, ...] = ()  # sub-questions of a question that asks several things
     dropped_parts: int = 0  # sub-questions beyond the planner's max_parts, not retrieved apart
@@ -213,6 +216,7 @@ class Planner:
             missing=naming.missing,
             comparison=bool(_COMPARE.search(norm)),
             wants_items=bool(_WANTS_ITEMS.search(norm)),
+            wants_one=bool(_WANTS_ONE.search(norm)),
             wants_documents=bool(_WANTS_DOCUMENTS.search(norm)),
             topic=topic_of(norm),
         )

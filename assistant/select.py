@@ -8,7 +8,8 @@ answered from them; asked of each (分别, 各自), each one named answers with 
 the question's key terms as well as the best one does, however that sentence is rated. A
 question for the items of a structure (哪几项) gets every sibling item of the best item, and so
 does one asking 哪些 whose best sentence titles an item when the heading above the items shares
-as much of the question (下一步重点工作有哪些表态). A best sentence that is only the title of
+as much of the question (下一步重点工作有哪些表态); one asking for one thing by name (是哪个单位)
+gets its best sentence without others rated alike. A best sentence that is only the title of
 its passage gives way to the passage's sentences stating the asked kind. An item quoted brings the sentence
 announcing its enumeration ("需满足以下条件之一："). A sentence between two quoted sentences of
 one passage joins them, and adjacent sentences of one passage become one quote.
@@ -140,7 +141,9 @@ def choose(plan: Plan, hits: Sequence[Hit], cands: Sequence[Candidate], probs: S
             if own is not None and not _same(own, chosen):
                 docs.add(doc_id)
                 chosen.append(own)
-    for p in picks[1:]:
+    # Asked for one thing by name, the best sentence is the answer; others rated alike are not.
+    more = [] if plan.wants_one and not plan.parts else picks[1:]
+    for p in more:
         if len(chosen) >= limit:
             break
         if p.p >= scorer.add_at and not _same(p, chosen):

@@ -134,3 +134,17 @@ def test_a_title_quoted_alone_gives_way_to_its_passages_figures() -> None:
     quoted = [p.sentence.text for p in picks]
     assert quoted[0].startswith("实施教师素质提高计划")  # the likelier of the two stating figures
     assert any(q.startswith("从2019年起") for q in quoted) and any(q.startswith("实施") for q in quoted)
+
+
+def test_one_thing_asked_by_name_is_answered_by_the_best_sentence_alone() -> None:
+    body = "第三条 本法之主管机关为甲委员会。第十条 本法所定事项，涉及其他机关职掌者，由各该机关办理。"
+    doc = make_document("law.txt", "人才法\n" + body, "人才法")
+    hits = hits_of(doc, [chunk_of(doc, sentence + "。", (doc.title,)) for sentence in body.rstrip("。").split("。")])
+    scorer = load_scorer(None)
+    for question, quoted in (("《人才法》的主管机关是哪个单位？", 1), ("《人才法》里哪些机关管这些事？", 2)):
+        plan = plan_for(question, [doc])
+        cands = candidates(plan, hits)
+        probs = [scorer.add_at * 1.5, scorer.add_at * 1.3]  # both likely; the first is likelier
+        picks = choose(plan, hits, cands, probs, scorer, limit=4)
+        assert len(picks) == quoted, question
+        assert picks[0].sentence.text.startswith("第三条")
