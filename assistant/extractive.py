@@ -4,7 +4,8 @@ It reads the plan (`assistant.plan`), never the question's words. A document's p
 (文号, 落款日期, 签发人…) come from its metadata (`assistant.fields`). Other questions are
 answered from the retrieved passages: the fitted scorer (`assistant.scorer`) rates every
 candidate sentence and the retrieval as a whole; below the fitted threshold — or when the
-question names a document or number the corpus lacks, or nothing was retrieved — it refuses and
+question names a document or number the corpus lacks, no passage found holds its topic, or
+nothing was retrieved — it refuses and
 shows the closest passages. Otherwise `assistant.select` chooses the sentences and
 `assistant.compose` writes the answer.
 """
@@ -40,6 +41,10 @@ from index.normalize import normalize, to_script
 from index.types import Document
 
 KIND_BAR = 0.5  # share of add_at a sentence stating the asked kind needs for the question to be answered
+# Share of the question's key terms (rarity-weighted) some passage, with its headings, needs to
+# answer it. Chosen on the fit questions only (eval/questions/fit_*.jsonl, 320): the highest bar in
+# steps of 0.05 that refuses no further answerable one (0.45 refuses three).
+TOPIC_BAR = 0.4
 Documents = Callable[[], Sequence[Document]]  # every indexed document (to find the one named)
 
 
@@ -83,7 +88,8 @@ class ExtractiveAnswerer:
                 keep = [i for i, c in enumerate(cands) if shape.search(normalize(c.sentence.text))]
                 cands, probs = [cands[i] for i in keep], [probs[i] for i in keep]
         if absent or self._refuses(plan, cands, probs, hits):
-            if not absent and plan.parts:
+            # Parts of a question whose topic the passages lack are not answered apart.
+            if not absent and plan.parts and not _off_topic(cands):
                 picks, missed = self._by_part(plan, hits)
                 # A part that asks only particulars the metadata gave is answered.
                 found = {p.field for p in fields}
@@ -99,13 +105,14 @@ class ExtractiveAnswerer:
     def _refuses(self, plan: Plan, cands: Sequence[Candidate], probs: Sequence[float],
                  hits: Sequence[Hit]) -> bool:
         """Whether the passages do not answer `plan`: the answer model's probability is below
-        the fitted bar, or the likely sentences are another year's or place's, or none states
-        the figure asked."""
+        the fitted bar, or no passage holds its topic, or the likely sentences are another
+        year's or place's, or none states the figure asked."""
         if not cands:
             return True
         p_answer = self.scorer.answer.probability(question_features(plan, hits, probs, cands))
-        return (p_answer < self.scorer.refuse_below or _other_year(plan, cands, probs, self.scorer.add_at)
-                or _other_place(plan, cands) or _no_figure(plan, cands, probs, self.scorer.add_at))
+        return (p_answer < self.scorer.refuse_below or _off_topic(cands)
+                or _other_year(plan, cands, probs, self.scorer.add_at) or _other_place(plan, cands)
+                or _no_figure(plan, cands, probs, self.scorer.add_at))
 
     def _by_part(self, plan: Plan, hits: Sequence[Hit]) -> tuple[list[Pick], list[Plan]]:
         """Each part of a question asking several things judged as if asked alone (for a
@@ -197,6 +204,12 @@ def _year_in_context(c: Candidate, years: Sequence[str]) -> bool:
         return True
     period = period_years(normalize(c.hit.document.title))
     return bool(period) and max(period) in years and not YEAR.findall(normalize(c.sentence.text))
+
+
+def _off_topic(cands: Sequence[Candidate]) -> bool:
+    """No passage found, read with its headings, holds even TOPIC_BAR of the question's key
+    terms (weighted by rarity): what was asked is not what they are about."""
+    return max(c.features["cov_ctx"] for c in cands) < TOPIC_BAR
 
 
 def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:

@@ -376,3 +376,21 @@ def test_the_year_a_document_was_issued_does_not_conflict_with_the_years_it_reco
     dated = replace(undated, written_date="2018-12-10")
     hits = [replace(hits[0], document=dated)]
     assert candidates(plan, hits)[0].features["year_conflict"] == 0.0  # the 2018 document recounts 2016
+
+
+def test_a_question_whose_topic_no_passage_holds_is_refused_with_all_its_parts() -> None:
+    # The passages are about enterprise awards and research targets; nothing about patents. A
+    # part alone ("每件给多少") finds a figure. An answer model that never refuses shows that
+    # the topic rule alone refuses it.
+    eager = replace(load_scorer(None), refuse_below=0.0)
+    question = "个人申请发明专利有资助吗？每件给多少？"
+    assert plan_for(question, [reply_document(), plan_document()]).parts
+    answer = _ex(scorer=eager).answer(question, make_hits())
+    assert answer.refused and not answer.citations and answer.text.startswith(REFUSAL_PHRASE)
+    assert answer.closest  # the closest passages are still shown
+    # The same question over a passage about it is answered.
+    text = "专利资助办法\n对个人申请并获得授权的发明专利，每件资助3000元。"
+    doc = make_document("patent.txt", text, "专利资助办法")
+    patent = hits_of(doc, [chunk_of(doc, text.split("\n")[1], (doc.title,))])
+    answered = _ex(scorer=eager).answer(question, patent + make_hits())
+    assert not answered.refused and "3000元" in answered.text
