@@ -2,7 +2,9 @@
 
 "科技厅负责哪些事项?", "到2025年有哪些目标?", "第123号提案的答复承诺了什么?" want every
 matching row, not the top few passages, so they are answered from the ledger. Any other
-question returns None and the normal retrieval answer runs.
+question returns None and the normal retrieval answer runs: one about a proposal other than the
+reply found (its number named only in a link on the reply's page), or asking for targets of a
+topic no target measures ("双师型教师占比有什么目标").
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ _TARGET = re.compile(r"目标|指标")
 _PROMISE_Q = re.compile(r"承诺|下一步|下步|将要|打算|计划|今后|表态|安排")
 _DONE_Q = re.compile(r"做了(?:哪些|什么|些什么)?(?:工作|事)|做了什么|已经|已开展|开展了|进展|成效|做过|办理情况")
 _LIST_Q = re.compile(r"哪些|哪几|有什么|列出|列举|所有|全部|清单|汇总")
+_NUMBER = re.compile(r"(\d+)\s*号提案")
 _ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,3})(?:条|部分|项)")
 _FILLER = re.compile(r"(?:到|至)?\s*(?:19|20)\d{2}\s*年|目标|指标|有哪些|是多少|是什么|多少|哪些|什么"
                      r"|的|了|吗|呢|[?？!！。,，\s]")
@@ -58,6 +61,9 @@ def _select(plan: Plan, rows: Sequence[Commitment], documents: Sequence[Document
     q = plan.normalized
     replies = [d for d in documents if d.doc_id in plan.documents and d.proposal and d.proposal.number]
     number = replies[0].proposal.number if replies and replies[0].proposal else None
+    asked = {n.lstrip("0") for n in _NUMBER.findall(q)}
+    if number and asked and number.lstrip("0") not in asked:
+        return None  # another proposal's reply, named only on this one's page (a 上一篇 link)
     # A single fact about a reply (who signed it, which office, a phone number) is a passage
     # question; the ledger answers what the reply reports as done or promises.
     if number and (_PROMISE_Q.search(q) or _DONE_Q.search(q)):
@@ -91,7 +97,8 @@ def _select(plan: Plan, rows: Sequence[Commitment], documents: Sequence[Document
         # "到2025年有哪些目标?" lists them all, of the documents the question names if any;
         # "…有什么指标?…稳定在多少?" asks for particular figures: a passage question.
         named = set(plan.documents)
-        return _targets(q, [r for r in rows if not named or r.doc_id in named])
+        titles = [normalize(d.title) for d in documents if d.doc_id in named]
+        return _targets(q, [r for r in rows if not named or r.doc_id in named], titles)
     return None
 
 
@@ -122,17 +129,21 @@ def _unit_in(q: str, rows: Sequence[Commitment]) -> str | None:
     return max(hits)[1] if hits else None
 
 
-def _targets(q: str, rows: Sequence[Commitment]) -> _Selection:
+def _targets(q: str, rows: Sequence[Commitment], titles: Sequence[str] = ()) -> _Selection | None:
+    """The targets a list question asks for: of the year it gives, narrowed to those sharing its
+    topic ("研发投入目标是多少"); None when it has a topic no target is about ("双师型教师占比有
+    什么目标"): a passage question. The words naming a document are not its topic."""
     year = _YEAR.search(q)
     chosen = [r for r in rows if r.kind == "target" and (not year or r.year == int(year.group(1)))]
     topic = _FILLER.sub("", q)
-    if len(topic) >= 2:  # "研发投入目标是多少" narrows to the targets that share its words
-        want = {topic[i:i + 2] for i in range(len(topic) - 1)}
+    named = set("".join(titles))
+    want = {b for b in (topic[i:i + 2] for i in range(len(topic) - 1)) if not set(b) <= named}
+    if want:
         scored = [(len(want & _bigrams(r.metric)), r) for r in chosen]
         best = max((s for s, _ in scored), default=0)
-        floor = 2 if best >= 2 else best
-        if best:
-            chosen = [r for s, r in scored if s >= floor]
+        if not best:
+            return None
+        chosen = [r for s, r in scored if s >= min(best, 2)]
     when = f"到{year.group(1)}年" if year else "各文件"
     return _Selection(chosen, f"{when}的目标:")
 

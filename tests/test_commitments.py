@@ -301,6 +301,21 @@ def test_target_lists_keep_to_the_named_document_and_leave_particular_figures_to
     assert answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents) is None
 
 
+def test_a_target_question_about_what_no_target_measures_is_left_to_retrieval(ingested, ledger):
+    for question in ("康巴什规划对双师型教师占比有什么目标?", "方案对双师型教师队伍建设定了哪些具体指标?"):
+        assert answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents) is None
+    # A topic some target measures keeps the list, narrowed to it.
+    answer = answer_from_ledger(plan_for("康巴什规划的研发投入有哪些目标?", ingested.documents), ledger,
+                                ingested.documents)
+    assert answer is not None and all("投入" in c.quote for c in answer.citations)
+
+
+def test_another_proposal_named_on_a_replys_page_is_not_answered_from_that_reply(ingested, ledger):
+    # The 0581 reply's page links to the 0588 reply (上一篇); asking about 0588 is not about 0581.
+    question = "科技厅对政协十三届一次会议0588号提案是怎么答复的?提了哪些下一步措施?"
+    assert answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents) is None
+
+
 def test_a_question_about_one_promised_item_gets_that_item(ingested, ledger):
     question = "在张郡委员那件提案的答复里,科技厅说下一步怎么培育文化科技领域的创新主体?"
     answer = answer_from_ledger(plan_for(question, ingested.documents), ledger, ingested.documents)
