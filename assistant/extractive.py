@@ -7,7 +7,8 @@ candidate sentence and the retrieval as a whole; below the fitted threshold — 
 question names a document or number the corpus lacks, no passage found holds its topic, or
 nothing was retrieved — it refuses and
 shows the closest passages. Otherwise `assistant.select` chooses the sentences and
-`assistant.compose` writes the answer.
+`assistant.compose` writes the answer. A question asking what a quoted term means is answered,
+however the sentences are rated, by each document's likeliest sentence using the term.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ class ExtractiveAnswerer:
             if shape is not None:
                 keep = [i for i, c in enumerate(cands) if shape.search(normalize(c.sentence.text))]
                 cands, probs = [cands[i] for i in keep], [probs[i] for i in keep]
+        if not absent and plan.meaning_of:
+            # What a quoted term means is said where the documents use it, however the
+            # sentences are rated: each document's likeliest sentence holding it.
+            using = _using(plan, cands, probs)
+            if using:
+                return compose(plan, group(dedupe(fields + using)), self.name)
         if absent or self._refuses(plan, cands, probs, hits):
             # Parts of a question whose topic the passages lack are not answered apart.
             if not absent and plan.parts and not _off_topic(cands):
@@ -210,6 +217,17 @@ def _off_topic(cands: Sequence[Candidate]) -> bool:
     """No passage found, read with its headings, holds even TOPIC_BAR of the question's key
     terms (weighted by rarity): what was asked is not what they are about."""
     return max(c.features["cov_ctx"] for c in cands) < TOPIC_BAR
+
+
+def _using(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float]) -> list[Pick]:
+    """Per document, the likeliest sentence holding a quoted term whose meaning is asked."""
+    terms = [compact(t) for t in plan.meaning_of]
+    best: dict[str, Pick] = {}
+    for c, p in sorted(zip(cands, probs, strict=True), key=lambda x: -x[1]):
+        doc_id = c.hit.document.doc_id
+        if doc_id not in best and any(t in compact(normalize(c.sentence.text)) for t in terms):
+            best[doc_id] = Pick(c.hit, c.sentence, c.index, p)
+    return list(best.values())
 
 
 def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:

@@ -87,6 +87,9 @@ _COMPARE = re.compile(
 _WANTS_ITEMS = re.compile(
     r"哪几|几(?:项|个方面|条|点)|哪些(?:工作|措施|任务|方面|举措|原则|目标|重点|材料|条件|类别|情形)|"
     r"哪[两三四五六七八九十\d]+(?:个|项|条|类|种|样)")
+# A term quoted to ask what it means ("「甲计划」是什么意思", "两部法规都提到“三百万元”，意思一样吗").
+_QUOTED = re.compile(r"[「“『\"]([^」”』\"]{3,30})[」”』\"]")
+_MEANING = re.compile(r"什么意思|意思一样|意思相同|含义|是指什么|指的是什么|怎么理解")
 # One thing asked for by name, ending the question ("主管机关是哪个单位", "是哪位领导").
 _WANTS_ONE = re.compile(r"是哪(?:个|一个|位|家|一家)[^些]{0,6}$")
 _WANTS_DOCUMENTS = re.compile(
@@ -135,6 +138,7 @@ class Plan:
     comparison: bool = False
     wants_items: bool = False  # the items of a structure (哪几项工作, 几个方面)
     wants_one: bool = False  # one thing by name (是哪个单位): the best sentence, not more like it
+    meaning_of: tuple[str, ...] = ()  # the quoted terms whose meaning is asked (「甲计划」是什么意思)
     wants_documents: bool = False  # which documents say something
     parts: tuple[Plan, ...] = ()  # sub-questions of a question that asks several things
     dropped_parts: int = 0  # sub-questions beyond the planner's max_parts, not retrieved apart
@@ -217,6 +221,7 @@ class Planner:
             comparison=bool(_COMPARE.search(norm)),
             wants_items=bool(_WANTS_ITEMS.search(norm)),
             wants_one=bool(_WANTS_ONE.search(norm)),
+            meaning_of=tuple(_QUOTED.findall(norm)) if _MEANING.search(norm) else (),
             wants_documents=bool(_WANTS_DOCUMENTS.search(norm)),
             topic=topic_of(norm),
         )

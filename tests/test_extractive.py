@@ -394,3 +394,19 @@ def test_a_question_whose_topic_no_passage_holds_is_refused_with_all_its_parts()
     patent = hits_of(doc, [chunk_of(doc, text.split("\n")[1], (doc.title,))])
     answered = _ex(scorer=eager).answer(question, patent + make_hits())
     assert not answered.refused and "3000元" in answered.text
+
+
+def test_what_a_quoted_term_means_is_answered_where_each_document_uses_it() -> None:
+    shy = replace(load_scorer(None), refuse_below=1.0)  # an answer model that refuses everything
+    texts = {"a.txt": ("投资减除办法", "个人投资新创公司，得减除之金额以新台币三百万元为限。本办法自公布日施行。"),
+             "b.txt": ("人才延揽法", "外国人才薪资所得超过新台币三百万元部分之半数免予计入所得。本法由主管机关解释。")}
+    hits: list[Hit] = []
+    for name, (title, body) in texts.items():
+        doc = make_document(name, title + "\n" + body, title)
+        hits += hits_of(doc, [chunk_of(doc, body, (title,))])
+    answer = _ex(scorer=shy).answer("这两部法规都提到「新台币三百万元」，意思一样吗？", hits)
+    assert not answer.refused
+    assert sorted(c.source for c in answer.citations) == ["a.txt", "b.txt"]
+    assert all("三百万元" in c.quote for c in answer.citations)
+    # Without asking what it means, the answer model decides as before.
+    assert _ex(scorer=shy).answer("这两部法规里「新台币三百万元」的上限能提高吗？", hits).refused
