@@ -42,9 +42,18 @@ def to_simplified(text: str) -> str:
     return _convert_same_length(text, "t2s")
 
 
+# A sentence or line: the unit whose script is judged before converting it.
+_SEGMENT = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*|[。！？!?；;\n]+")
+
+
 def to_traditional(text: str) -> str:
-    """Simplified → traditional, same length as the input (used for answers in traditional)."""
-    return _convert_same_length(text, "s2t")
+    """Simplified → traditional, same length as the input (used for answers in traditional).
+
+    A sentence already in traditional characters (a quote of a traditional source) is kept as
+    it is: converting it again would replace characters the two scripts share by rarer variants
+    (核定 → 覈定)."""
+    return "".join(seg if detect_script(seg) == "traditional" else _convert_same_length(seg, "s2t")
+                   for seg in _SEGMENT.findall(text))
 
 
 def to_script(text: str, script: Script) -> str:
@@ -65,7 +74,7 @@ def detect_script(text: str) -> Script:
     if not sample:
         return "simplified"
     simp = to_simplified(sample)
-    trad = to_traditional(sample)
+    trad = _convert_same_length(sample, "s2t")
     trad_only = sum(a != b for a, b in zip(sample, simp, strict=True))
     simp_only = sum(a != b for a, b in zip(sample, trad, strict=True))
     return "traditional" if trad_only > simp_only else "simplified"

@@ -13,7 +13,7 @@ from assistant.cite import (
     strip_markers,
     to_answer_script,
 )
-from index.normalize import detect_script
+from index.normalize import detect_script, to_traditional
 from tests.handmade import make_hits
 
 
@@ -110,3 +110,13 @@ def test_answer_script_converts_text_but_keeps_quoted_source_as_written() -> Non
     assert detect_script(out) == "traditional"
     assert to_answer_script("研發投入「穩步提升」", "simplified") == "研发投入「穩步提升」"
     assert len(out) == len(text)
+
+
+def test_a_sentence_already_traditional_is_not_converted_again() -> None:
+    # OpenCC's s2t, run over traditional text, swaps characters both scripts share for rarer
+    # variants (核定 → 覈定); a quote of a traditional source must stay as written.
+    text = "經中央目的事業主管機關核定之公司。个人投资经核定的公司。"
+    out = to_traditional(text)
+    assert out.startswith("經中央目的事業主管機關核定之公司。")
+    assert "個人投資經" in out  # the simplified sentence is converted
+    assert len(out) == len(text) and detect_script(out) == "traditional"
