@@ -42,15 +42,16 @@ def to_simplified(text: str) -> str:
     return _convert_same_length(text, "t2s")
 
 
-# A sentence or line: the unit whose script is judged before converting it.
-_SEGMENT = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*|[。！？!?；;\n]+")
+# A run of Chinese characters between punctuation: the unit whose script is judged before
+# converting it (a traditional title inside a simplified line is its own run).
+_SEGMENT = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")
 
 
 def to_traditional(text: str) -> str:
     """Simplified → traditional, same length as the input (used for answers in traditional).
 
-    A sentence already in traditional characters (a quote of a traditional source) is kept as
-    it is: converting it again would replace characters the two scripts share by rarer variants
+    A run of characters already traditional (a quote of a traditional source) is kept as it
+    is: converting it again would replace characters the two scripts share by rarer variants
     (核定 → 覈定)."""
     return "".join(seg if detect_script(seg) == "traditional" else _convert_same_length(seg, "s2t")
                    for seg in _SEGMENT.findall(text))

@@ -120,3 +120,6 @@ def test_a_sentence_already_traditional_is_not_converted_again() -> None:
     assert out.startswith("經中央目的事業主管機關核定之公司。")
     assert "個人投資經" in out  # the simplified sentence is converted
     assert len(out) == len(text) and detect_script(out) == "traditional"
+    # A line of the answer's own words around a traditional title converts its own words.
+    line = "根据《科技創新規劃》（甲發〔2024〕1號）[1]："
+    assert to_traditional(line) == "根據《科技創新規劃》（甲發〔2024〕1號）[1]："
