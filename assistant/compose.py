@@ -2,7 +2,8 @@
 
 The first line states what was asked in a few words — the figure with its condition, the date,
 the 文号, the responsible units — as a verbatim span of the best quoted sentence, so nothing is
-invented; a comparison's states each document's. Then the quotes, grouped by document under a
+invented; a comparison's states each document's; a list's says how many items the quoted
+enumeration has (共3项), when it is quoted whole. Then the quotes, grouped by document under a
 line naming each by title and 文号 (`根据《…》（甲发〔2024〕1号）[1]：`), each with its marker.
 The whole answer is in the script of the question; the source card shows the original text.
 """
@@ -17,7 +18,7 @@ from assistant.cite import citation_from_hit
 from assistant.features import has_kind
 from assistant.fields import asked_at
 from assistant.plan import Plan
-from assistant.select import Pick
+from assistant.select import Pick, items_quoted
 from assistant.terms import coverage
 from assistant.types import Answer, Citation, Hit
 from index.analysis import compact
@@ -78,8 +79,13 @@ def _first_line(plan: Plan, groups: Sequence[Sequence[Pick]]) -> str:
     """The asked-for fact as a short verbatim span of the best quote, with its marker: the
     quote best for the whole question first; a part's best sentence (rated against that part
     alone) only when no such quote states the asked kind."""
-    if not groups or (plan.asks("list") and not plan.wants_figure):
+    if not groups:
         return ""
+    if plan.asks("list") and not plan.wants_figure:
+        # A list: how many items the quoted enumeration has ("共3项"), when it is quoted whole.
+        own = [g for g in groups if g[0].hit.document.doc_id == groups[0][0].hit.document.doc_id]
+        count = items_quoted([p for g in own for p in g])
+        return f"共{count}项" + "".join(_marker(groups, g[0]) for g in own) + "。" if count else ""
     picks = sorted((p for g in groups for p in g), key=lambda p: (p.part, -p.p))
     particulars = sorted((p for p in picks if p.field), key=lambda p: asked_at(plan.normalized, p.field))
     if particulars:

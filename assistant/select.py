@@ -227,6 +227,24 @@ def _series(pick: Pick, by_place: dict[tuple[str, int], Pick]) -> list[Pick]:
     return out
 
 
+def items_quoted(picks: Sequence[Pick]) -> int:
+    """How many items of one enumeration `picks` (in reading order) quote in full: the markers
+    of its style (一是…, （一）…, 一、…) run 1, 2 … n from the first one found, and no n+1
+    follows in the passages quoted; 0 when they are not one whole enumeration of two or more."""
+    found = [(m.group("open"), m.group("close"), cn_number(m.group("n")))
+             for m in _ORDINAL.finditer(normalize("".join(p.sentence.text for p in picks)))]
+    if not found:
+        return 0
+    style = found[0][:2]
+    numbers = [n for opened, closed, n in found if (opened, closed) == style]
+    if len(numbers) < 2 or numbers != list(range(1, len(numbers) + 1)):
+        return 0
+    passages = {p.hit.chunk.chunk_id: p.hit.chunk.text for p in picks}
+    more = any((m.group("open"), m.group("close")) == style and cn_number(m.group("n")) == len(numbers) + 1
+               for text in passages.values() for m in _ORDINAL.finditer(normalize(text)))
+    return 0 if more else len(numbers)
+
+
 def _later(pick: Pick, by_place: dict[tuple[str, int], Pick]) -> list[Pick]:
     """The candidate sentences after `pick` in its passage, in reading order."""
     chunk_id = pick.hit.chunk.chunk_id

@@ -8,9 +8,11 @@ import re
 
 import pytest
 
+from assistant.cite import split_sentences
+from assistant.compose import compose
 from assistant.features import candidates
 from assistant.scorer import load_scorer
-from assistant.select import choose, scored
+from assistant.select import Pick, choose, group, items_quoted, scored
 from assistant.types import Hit
 from tests.handmade import chunk_of, hits_of, make_document, plan_for, reply_items
 
@@ -148,3 +150,17 @@ def test_one_thing_asked_by_name_is_answered_by_the_best_sentence_alone() -> Non
         picks = choose(plan, hits, cands, probs, scorer, limit=4)
         assert len(picks) == quoted, question
         assert picks[0].sentence.text.startswith("第三条")
+
+
+def test_a_whole_enumeration_is_counted_and_a_cut_one_is_not() -> None:
+    body = "复函认为存在一些问题：一是预处理要求高；二是膜依赖进口；三是成本比传统方式高。"
+    doc = make_document("reply.txt", "节水复函\n" + body, "节水复函")
+    hits = hits_of(doc, [chunk_of(doc, body, (doc.title,))])
+    plan = plan_for("复函认为存在哪些问题？", [doc])
+    picks = [Pick(hits[0], s, i, 0.9) for i, s in enumerate(split_sentences(body))]
+    assert [p.sentence.text[:2] for p in picks] == ["复函", "二是", "三是"]
+    assert items_quoted(picks) == 3
+    assert items_quoted(picks[:2]) == 0  # 三是 follows in the passage: not the whole list
+    assert items_quoted(picks[:1]) == 0  # one item is no enumeration
+    answer = compose(plan, group(picks))
+    assert answer.text.splitlines()[0] == "共3项[1]。"
