@@ -5,10 +5,10 @@ It reads the plan (`assistant.plan`), never the question's words. A document's p
 answered from the retrieved passages: the fitted scorer (`assistant.scorer`) rates every
 candidate sentence and the retrieval as a whole; below the fitted threshold — or when the
 question names a document or number the corpus lacks, no passage found holds its topic, or
-nothing was retrieved — it refuses and
-shows the closest passages. Otherwise `assistant.select` chooses the sentences and
-`assistant.compose` writes the answer. A question asking what a quoted term means is answered,
-however the sentences are rated, by each document's likeliest sentence using the term.
+nothing was retrieved — it refuses and shows the closest passages. Otherwise `assistant.select`
+chooses the sentences and `assistant.compose` writes the answer. A question asking what a
+quoted term means is answered, however the sentences are rated, by each document's likeliest
+sentence using the term.
 """
 
 from __future__ import annotations

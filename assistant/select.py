@@ -10,9 +10,9 @@ question for the items of a structure (哪几项) gets every sibling item of the
 does one asking 哪些 whose best sentence titles an item when the heading above the items shares
 as much of the question (下一步重点工作有哪些表态); one asking for one thing by name (是哪个单位)
 gets its best sentence without others rated alike. A best sentence that is only the title of
-its passage gives way to the passage's sentences stating the asked kind. An item quoted brings the sentence
-announcing its enumeration ("需满足以下条件之一："). A sentence between two quoted sentences of
-one passage joins them, and adjacent sentences of one passage become one quote.
+its passage gives way to the passage's sentences stating the asked kind. An item quoted brings
+the sentence announcing its enumeration ("需满足以下条件之一："). A sentence between two quoted
+sentences of one passage joins them, and adjacent sentences of one passage become one quote.
 """
 
 from __future__ import annotations
@@ -311,7 +311,7 @@ def _body(plan: Plan, title: Pick, picks: Sequence[Pick]) -> list[Pick]:
     stating the asked kind, else the best rated one."""
     own = sorted((p for p in picks if p.hit.chunk.chunk_id == title.hit.chunk.chunk_id and p.index > title.index),
                  key=lambda p: -p.p)
-    stating = [p for p in own if has_kind(plan, normalize(p.sentence.text))] if plan.kinds else []
+    stating = [p for p in own if has_kind(plan, normalize(p.sentence.text))]
     return stating or own[:1]
 
 
