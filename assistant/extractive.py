@@ -6,20 +6,22 @@ answered from the retrieved passages: the fitted scorer (`assistant.scorer`) rat
 candidate sentence and the retrieval as a whole; below the fitted threshold — or when the
 question names a document or number the corpus lacks, no passage found holds its topic, or
 nothing was retrieved — it refuses and shows the closest passages. Otherwise `assistant.select`
-chooses the sentences and `assistant.compose` writes the answer. A question asking what a
+chooses the sentences and `assistant.compose` writes the answer, unless the question asks first
+how much and no sentence chosen states an amount (then it refuses too). A question asking what a
 quoted term means is answered, however the sentences are rated, by each document's likeliest
 sentence using the term.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from assistant.check import REFUSAL_PHRASE
 from assistant.cite import split_sentences
 from assistant.compose import compose, refusal
-from assistant.features import Candidate, document_places, missing_names, question_features
+from assistant.features import Candidate, document_places, has_kind, missing_names, question_features
 from assistant.fields import (
     FIELD_NAMES,
     asks_labelled,
@@ -107,6 +109,8 @@ class ExtractiveAnswerer:
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)
         picks = choose(plan, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
                        chunks_of=self.chunks_of)
+        if not fields and _no_amount(plan, picks):
+            return refusal(plan, hits, self.name)
         return compose(plan, group(dedupe(fields + picks)), self.name)
 
     def _refuses(self, plan: Plan, cands: Sequence[Candidate], probs: Sequence[float],
@@ -228,6 +232,18 @@ def _using(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float]) -> li
         if doc_id not in best and any(t in compact(normalize(c.sentence.text)) for t in terms):
             best[doc_id] = Pick(c.hit, c.sentence, c.index, p)
     return list(best.values())
+
+
+_HOW_MUCH = re.compile(r"多少|几(?!乎)|多大|多高|多重|多远")
+
+
+def _no_amount(plan: Plan, picks: Sequence[Pick]) -> bool:
+    """The question asks first how much (每件给多少, 最多能贷多少), not whether, and no quoted
+    sentence states an amount of the kind asked: the passages speak of the thing, not of it."""
+    first = plan.parts[0] if plan.parts else plan
+    if not (first.wants_figure and "yesno" not in first.kinds and _HOW_MUCH.search(first.normalized)):
+        return False
+    return not any(has_kind(first, normalize(p.sentence.text)) for p in picks)
 
 
 def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:

@@ -8,10 +8,11 @@ from dataclasses import replace
 import pytest
 
 from assistant.check import REFUSAL_PHRASE, check_answer
-from assistant.extractive import ExtractiveAnswerer, _other_year
+from assistant.cite import split_sentences
+from assistant.extractive import ExtractiveAnswerer, _no_amount, _other_year
 from assistant.features import candidates
 from assistant.scorer import load_scorer
-from assistant.select import choose
+from assistant.select import Pick, choose
 from assistant.types import Answer, Hit
 from config.settings import AnswerSettings
 from index.normalize import detect_script
@@ -410,3 +411,23 @@ def test_what_a_quoted_term_means_is_answered_where_each_document_uses_it() -> N
     assert all("三百万元" in c.quote for c in answer.citations)
     # Without asking what it means, the answer model decides as before.
     assert _ex(scorer=shy).answer("这两部法规里「新台币三百万元」的上限能提高吗？", hits).refused
+
+
+def test_asked_how_much_the_quotes_must_state_an_amount() -> None:
+    eager = replace(load_scorer(None), refuse_below=0.0)  # only the rule under test refuses
+
+    def hits_for(body: str) -> list[Hit]:
+        doc = make_document("county.txt", "县域创新实施意见\n" + body, "县域创新实施意见")
+        return hits_of(doc, [chunk_of(doc, body, (doc.title,))])
+
+    vague = hits_for("推进创业担保贷款，贷款额度不设上限，为创新创业者提供金融支持。")
+    answer = _ex(scorer=eager).answer("创业担保贷款一个人最多能贷多少？有没有贴息？", vague)
+    assert answer.refused and answer.closest
+    # Asked whether there is a limit, a sentence without a figure may answer ("不设上限").
+    doc = vague[0].document
+    picks = [Pick(vague[0], split_sentences(vague[0].chunk.text)[0], 0, 0.9)]
+    assert _no_amount(plan_for("创业担保贷款一个人最多能贷多少？", [doc]), picks)
+    assert not _no_amount(plan_for("创业担保贷款的贷款额度有没有上限？", [doc]), picks)
+    stated = hits_for("创业担保贷款个人最高可贷20万元，并按规定给予贴息。")
+    amount = _ex(scorer=eager).answer("创业担保贷款一个人最多能贷多少？有没有贴息？", stated)
+    assert not amount.refused and "20万元" in amount.text
