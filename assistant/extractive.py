@@ -235,6 +235,8 @@ def _using(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float]) -> li
 
 
 _HOW_MUCH = re.compile(r"多少|几(?!乎)|多大|多高|多重|多远")
+# Names a sentence quotes (《…》 titles, “创新30条”, “十四五”): their numbers are no amounts.
+_NAMES = re.compile(r"《[^《》]*》|“[^“”]{1,20}”|「[^「」]{1,20}」")
 
 
 def _no_amount(plan: Plan, picks: Sequence[Pick]) -> bool:
@@ -243,7 +245,7 @@ def _no_amount(plan: Plan, picks: Sequence[Pick]) -> bool:
     first = plan.parts[0] if plan.parts else plan
     if not (first.wants_figure and "yesno" not in first.kinds and _HOW_MUCH.search(first.normalized)):
         return False
-    return not any(has_kind(first, normalize(p.sentence.text)) for p in picks)
+    return not any(has_kind(first, _NAMES.sub("", normalize(p.sentence.text))) for p in picks)
 
 
 def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:

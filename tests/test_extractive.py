@@ -420,7 +420,8 @@ def test_asked_how_much_the_quotes_must_state_an_amount() -> None:
         doc = make_document("county.txt", "县域创新实施意见\n" + body, "县域创新实施意见")
         return hits_of(doc, [chunk_of(doc, body, (doc.title,))])
 
-    vague = hits_for("推进创业担保贷款，贷款额度不设上限，为创新创业者提供金融支持。")
+    # A number in a name the sentence quotes (“金融30条”) is no amount.
+    vague = hits_for("推进创业担保贷款，落实“金融30条”，贷款额度不设上限，为创新创业者提供金融支持。")
     answer = _ex(scorer=eager).answer("创业担保贷款一个人最多能贷多少？有没有贴息？", vague)
     assert answer.refused and answer.closest
     # Asked whether there is a limit, a sentence without a figure may answer ("不设上限").
