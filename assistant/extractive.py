@@ -7,7 +7,8 @@ candidate sentence and the retrieval as a whole; below the fitted threshold — 
 question names a document or number the corpus lacks, no passage found holds its topic, or
 nothing was retrieved — it refuses and shows the closest passages. Otherwise `assistant.select`
 chooses the sentences and `assistant.compose` writes the answer, unless the question asks first
-how much and no sentence chosen states an amount (then it refuses too). A question asking what a
+how much, or what conditions apply, and the sentences chosen state no amount, or their passages
+no condition (then it refuses too). A question asking what a
 quoted term means is answered, however the sentences are rated, by each document's likeliest
 sentence using the term.
 """
@@ -109,7 +110,7 @@ class ExtractiveAnswerer:
             return refusal(plan, hits, self.name) if not fields else compose(plan, group(fields), self.name)
         picks = choose(plan, hits, cands, probs, self.scorer, limit=self.settings.max_citations,
                        chunks_of=self.chunks_of)
-        if not fields and _no_amount(plan, picks):
+        if not fields and (_no_amount(plan, picks) or _no_condition(plan, picks)):
             return refusal(plan, hits, self.name)
         return compose(plan, group(dedupe(fields + picks)), self.name)
 
@@ -246,6 +247,20 @@ def _no_amount(plan: Plan, picks: Sequence[Pick]) -> bool:
     if not (first.wants_figure and "yesno" not in first.kinds and _HOW_MUCH.search(first.normalized)):
         return False
     return not any(has_kind(first, _NAMES.sub("", normalize(p.sentence.text))) for p in picks)
+
+
+_CONDITIONS_ASKED = re.compile(r"(?:什么|哪些|哪几[个项条]?)(?:基本)?(?:条件|要求|资格)|(?:条件|资格)是什么"
+                               r"|要满足|需要满足|需满足")
+_CONDITION_SAID = re.compile(r"条件|资格|要求|应当|应|须|需|具备|具有|符合|满足|年满|以上|以下|不得|不超过|不低于")
+
+
+def _no_condition(plan: Plan, picks: Sequence[Pick]) -> bool:
+    """The question asks first what conditions must be met (备案要满足哪些条件) and no passage
+    quoted states any (条件, 应当, 须, 具备, 符合, 以上…): it names the thing, not its terms."""
+    first = plan.parts[0] if plan.parts else plan
+    if not _CONDITIONS_ASKED.search(first.normalized) or "yesno" in first.kinds:
+        return False
+    return not any(_CONDITION_SAID.search(normalize(p.hit.chunk.text)) for p in picks)
 
 
 def _other_place(plan: Plan, cands: Sequence[Candidate]) -> bool:

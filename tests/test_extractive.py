@@ -432,3 +432,18 @@ def test_asked_how_much_the_quotes_must_state_an_amount() -> None:
     stated = hits_for("创业担保贷款个人最高可贷20万元，并按规定给予贴息。")
     amount = _ex(scorer=eager).answer("创业担保贷款一个人最多能贷多少？有没有贴息？", stated)
     assert not amount.refused and "20万元" in amount.text
+
+
+def test_asked_what_conditions_apply_the_passages_quoted_must_state_some() -> None:
+    eager = replace(load_scorer(None), refuse_below=0.0)  # only the rule under test refuses
+
+    def hits_for(body: str) -> list[Hit]:
+        doc = make_document("reply.txt", "提案答复\n" + body, "提案答复")
+        return hits_of(doc, [chunk_of(doc, body, (doc.title,))])
+
+    question = "创新联合体备案要满足哪些条件？"
+    passing = hits_for("鼓励企业通过组建创新联合体、建设共性技术平台，加快推进科技融合发展。")
+    assert _ex(scorer=eager).answer(question, passing).refused
+    stating = hits_for("申请备案的创新联合体应当由龙头企业牵头组建，成员单位不少于5家。")
+    answer = _ex(scorer=eager).answer(question, stating)
+    assert not answer.refused and "应当由龙头企业牵头" in answer.text
