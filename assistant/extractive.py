@@ -236,7 +236,7 @@ def _using(plan: Plan, cands: Sequence[Candidate], probs: Sequence[float]) -> li
 
 
 _HOW_MUCH = re.compile(r"多少|几(?!乎)|多大|多高|多重|多远")
-# Names a sentence quotes (《…》 titles, “创新30条”, “十四五”): their numbers are no amounts.
+# Names a sentence quotes (《…》 titles, “金融30条”, “十四五”): their numbers are no amounts.
 _NAMES = re.compile(r"《[^《》]*》|“[^“”]{1,20}”|「[^「」]{1,20}」")
 
 

@@ -301,7 +301,7 @@ def _heads_its_item(plan: Plan, pick: Pick) -> bool:
 
 
 def _titles_passage(pick: Pick) -> bool:
-    """Whether the sentence is the title its passage sits under ("（十二）多措并举打造…队伍。")."""
+    """Whether the sentence is the title its passage sits under ("（三）加强队伍建设。")."""
     path = pick.hit.chunk.heading_path
     return bool(path) and compact(pick.sentence.text).rstrip("。") == compact(path[-1]).rstrip("。")
 
