@@ -142,6 +142,8 @@ class ExtractiveAnswerer:
                              chunks_of=self.chunks_of))
             if part.documents:  # a named document answers, or the part is not answered
                 chosen = [p for p in chosen if p.hit.document.doc_id in part.documents]
+            if _no_amount(part, chosen) or _no_condition(part, chosen):
+                chosen = []  # asked how much, or on what terms, and the sentences do not say
             if chosen:
                 picks += chosen
             else:

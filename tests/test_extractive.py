@@ -447,3 +447,22 @@ def test_asked_what_conditions_apply_the_passages_quoted_must_state_some() -> No
     stating = hits_for("申请备案的创新联合体应当由龙头企业牵头组建，成员单位不少于5家。")
     answer = _ex(scorer=eager).answer(question, stating)
     assert not answer.refused and "应当由龙头企业牵头" in answer.text
+
+
+def test_a_part_asking_how_much_is_missed_when_its_sentences_state_no_amount(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    refuses = ExtractiveAnswerer._refuses
+
+    def whole_refused(self, plan, cands, probs, hits):  # type: ignore[no-untyped-def]
+        return bool(plan.parts) or refuses(self, plan, cands, probs, hits)  # each part by the real rules
+
+    monkeypatch.setattr(ExtractiveAnswerer, "_refuses", whole_refused)
+    eager = replace(load_scorer(None), refuse_below=0.0)
+    # “金融30条” names a policy: a figure to the candidates' kind check, no amount to the answer.
+    body = ("落实“金融30条”，推进创业担保贷款，为创新创业者提供金融支持。"
+            "创业担保贷款由申请人向县级人力资源社会保障部门申请办理。")
+    doc = make_document("county.txt", "县域创新实施意见\n" + body, "县域创新实施意见")
+    hits = hits_of(doc, [chunk_of(doc, body, (doc.title,))])
+    answer = _ex(scorer=eager).answer("创业担保贷款一个人最多能贷多少？去哪里申请？", hits)
+    assert not answer.refused and any("人力资源社会保障部门" in c.quote for c in answer.citations)
+    gap = _lines(answer)[-1]
+    assert gap.startswith(REFUSAL_PHRASE) and "最多能贷" in gap
