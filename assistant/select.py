@@ -295,7 +295,7 @@ def _heads_its_item(plan: Plan, pick: Pick) -> bool:
     them shares as much of the question as the item does ("下一步工作有哪些" over 二、下一步重点
     工作 › 一是…, 二是…)."""
     path = pick.hit.chunk.heading_path
-    if len(path) < 2 or compact(pick.sentence.text).rstrip("。") != compact(path[-1]).rstrip("。"):
+    if len(path) < 2 or not _titles_passage(pick):
         return False
     return coverage(plan.terms, compact(path[-2])) >= coverage(plan.terms, compact(path[-1]))
 

@@ -7,6 +7,7 @@ chunk.text` holds, as it does for chunks made by ingestion.
 from __future__ import annotations
 
 from assistant.types import Citation, Hit
+from config.settings import AnswerSettings
 from index.normalize import normalize
 from index.types import Chunk, Document, make_chunk_id, make_doc_id
 
@@ -183,3 +184,23 @@ def ranked(question: str, hits: list[Hit]) -> list[Hit]:
 def sample_plan(question: str, history: list[tuple[str, str]] | None = None):  # type: ignore[no-untyped-def]
     """The plan of `question` against the two hand-made documents of `make_hits`."""
     return plan_for(question, [reply_document(), plan_document()], history)
+
+
+ANSWER_SETTINGS = AnswerSettings(backend="extractive", persona="citizen", max_citations=4)
+
+
+def extractive(settings: AnswerSettings = ANSWER_SETTINGS, **kw) -> Planned:  # type: ignore[no-untyped-def]
+    """The extractive answerer taking questions (`Planned`); `documents` is a callable, as the
+    engine passes it."""
+    from assistant.extractive import ExtractiveAnswerer
+
+    docs = kw.pop("documents", None)
+    return Planned(ExtractiveAnswerer(settings, documents=docs, **kw), docs() if docs else None)
+
+
+def sections_of(name: str, text: str) -> tuple[Document, list[Hit]]:
+    """A document of `text` — its title line, then two sections of a heading line and a
+    paragraph line — and one hit per section."""
+    lines = text.split("\n")
+    doc = make_document(name, text, lines[0])
+    return doc, hits_of(doc, [chunk_of(doc, "\n".join(lines[i : i + 2]), (doc.title, lines[i])) for i in (1, 3)])
